@@ -1,0 +1,69 @@
+package tally
+
+import (
+	"context"
+	"io"
+)
+
+// Store is where tally keeps what parties have submitted. It is declared
+// here, by the domain that uses it, and implemented by package sqlite (the
+// embedded default) and package postgres (production), which share their
+// code in package sqlstore and pass the same suite in package storetest.
+//
+// All reads and writes happen inside a transaction: Update runs fn in one
+// read-write transaction that is committed only if fn returns nil, so that
+// a list version, its rows, its original bytes and its report are stored
+// together or not at all.
+type Store interface {
+	Update(ctx context.Context, fn func(Tx) error) error
+	View(ctx context.Context, fn func(Tx) error) error
+	Close() error
+}
+
+// Tx is one transaction of a Store. Methods return an *Error with code
+// ENotFound or EConflict where those apply.
+type Tx interface {
+	// AddAgreement stores a checked agreement with the file it came from.
+	// An agreement whose id is taken is EConflict.
+	AddAgreement(ctx context.Context, a Agreement, source []byte) error
+	// Agreement returns the agreement with the given id and its source file.
+	Agreement(ctx context.Context, id string) (Agreement, []byte, error)
+	// Agreements returns every stored agreement, by id.
+	Agreements(ctx context.Context) ([]Agreement, error)
+
+	// AddListVersion stores a new version of the list v.AgreementID/v.ListID,
+	// numbering it one past the list's last version (1 for a new list) and
+	// setting v.ID and v.Version.
+	AddListVersion(ctx context.Context, v *ListVersion) error
+	// UpdateListVersion rewrites the summary of version v.ID (counts,
+	// conformity, hash, size, header) once its rows are in.
+	UpdateListVersion(ctx context.Context, v ListVersion) error
+	// AddFileChunk appends the next chunk (seq 0, 1, ...) of the original
+	// file's bytes to version id.
+	AddFileChunk(ctx context.Context, id int64, seq int, data []byte) error
+	// AddRows appends parsed rows to version id. refs[i] is rows[i]'s ref.
+	AddRows(ctx context.Context, id int64, rows []StoredRow) error
+	// AddReport stores the problems and notes of version id.
+	AddReport(ctx context.Context, id int64, problems []Problem, notes []Note) error
+
+	// ListVersion returns version n of a list, or its latest when n is 0.
+	ListVersion(ctx context.Context, agreementID, listID string, n int) (ListVersion, error)
+	// ListVersions returns every version of a list, oldest first.
+	ListVersions(ctx context.Context, agreementID, listID string) ([]ListVersion, error)
+	// Lists returns the latest version of each list of an agreement, by list id.
+	Lists(ctx context.Context, agreementID string) ([]ListVersion, error)
+	// Rows calls fn for each row of version id, in line order, stopping at
+	// the first error fn returns.
+	Rows(ctx context.Context, id int64, fn func(StoredRow) error) error
+	// Report returns the problems and notes of version id, in line order.
+	Report(ctx context.Context, id int64) ([]Problem, []Note, error)
+	// WriteFile writes the original bytes of version id to w.
+	WriteFile(ctx context.Context, id int64, w io.Writer) error
+}
+
+// StoredRow is a row as stored: its ref and its values after names were
+// repaired and a full name split.
+type StoredRow struct {
+	Ref string
+	Row Row
+}
