@@ -177,6 +177,7 @@ type Report struct {
 // under one agreement. A corrected file is a new version; none is ever
 // overwritten.
 type ListVersion struct {
+	ID          int64 // assigned by the store; unique across lists
 	AgreementID string
 	ListID      string // the list, unique within the agreement: "ua-request"
 	Party       string
