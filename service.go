@@ -1,0 +1,278 @@
+package tally
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Service carries out tally's operations on a Store: it checks what is
+// asked against the agreement and what is stored, then writes everything
+// the operation changes in one transaction.
+type Service struct {
+	store Store
+	now   func() time.Time
+}
+
+// NewService returns a Service over store. now is the clock (time.Now in
+// production, a fixed clock in tests).
+func NewService(store Store, now func() time.Time) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{store: store, now: now}
+}
+
+// AddAgreement stores a checked agreement and the file it came from.
+// Adding the same file again is harmless; a different agreement under an id
+// already taken is refused, since stored agreements are never changed.
+func (s *Service) AddAgreement(ctx context.Context, a Agreement, source []byte) error {
+	if ps := a.Check(); len(ps) > 0 {
+		return &Error{Code: EInvalid, Key: ps[0].Path, Message: ps[0].Message}
+	}
+	return s.store.Update(ctx, func(tx Tx) error {
+		_, old, err := tx.Agreement(ctx, a.ID)
+		switch {
+		case err == nil && bytes.Equal(old, source):
+			return nil
+		case err == nil:
+			return &Error{Code: EConflict, Key: "id",
+				Message: fmt.Sprintf("agreement %s is already stored, with other terms", a.ID),
+				Hint:    "a stored agreement is never changed: give the new terms a new id"}
+		case ErrorCodeOf(err) != ENotFound:
+			return err
+		}
+		return tx.AddAgreement(ctx, a, source)
+	})
+}
+
+// Agreement returns a stored agreement and its source file.
+func (s *Service) Agreement(ctx context.Context, id string) (a Agreement, source []byte, err error) {
+	err = s.store.View(ctx, func(tx Tx) error {
+		a, source, err = tx.Agreement(ctx, id)
+		return err
+	})
+	return a, source, err
+}
+
+// Agreements returns every stored agreement.
+func (s *Service) Agreements(ctx context.Context) (as []Agreement, err error) {
+	err = s.store.View(ctx, func(tx Tx) error {
+		as, err = tx.Agreements(ctx)
+		return err
+	})
+	return as, err
+}
+
+// Import is a list file to store as a new version of a party's list.
+type Import struct {
+	AgreementID string
+	Party       string   // the submitting party's code
+	Kind        ListKind // request, custody, remains or children
+	Name        string   // optional, to keep several lists of one kind apart
+	Category    string   // category of every row, for a list with no category column
+	FileName    string   // as the user named it
+	Original    io.Reader
+	Rows        RowReader // reads the same bytes as Original
+}
+
+// ListID returns the id of the list an import goes to: party and kind, and
+// the name if one was given ("ua-request", "ua-request-wounded").
+func ListID(party string, kind ListKind, name string) string {
+	id := strings.ToLower(party) + "-" + string(kind)
+	if name = strings.ToLower(strings.TrimSpace(name)); name != "" {
+		id += "-" + name
+	}
+	return id
+}
+
+var listNamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+
+// fileChunk is how much of an original file is stored per row of the
+// files table: large enough to be quick, small enough never to matter.
+const fileChunk = 1 << 20
+
+// rowBatch is how many rows go to the store at a time.
+const rowBatch = 1000
+
+// ImportList stores a new version of a list: the original bytes verbatim
+// with their SHA-256, the rows as read and normalized, and the conformity
+// report, all in one transaction. A list that does not conform is stored
+// all the same (its problems are what the other side will see); a file that
+// cannot be read stores nothing.
+func (s *Service) ImportList(ctx context.Context, in Import) (ListVersion, Report, error) {
+	if _, err := ParseListKind(string(in.Kind)); err != nil {
+		return ListVersion{}, Report{}, err
+	}
+	if in.Name != "" && !listNamePattern.MatchString(strings.ToLower(in.Name)) {
+		return ListVersion{}, Report{}, Errorf(EInvalid, "list name %q may hold only letters, digits and '-'", in.Name)
+	}
+	var v ListVersion
+	var rep Report
+	err := s.store.Update(ctx, func(tx Tx) error {
+		a, _, err := tx.Agreement(ctx, in.AgreementID)
+		if err != nil {
+			return err
+		}
+		party, ok := a.Party(in.Party)
+		if !ok {
+			return &Error{Code: EInvalid, Key: "--party",
+				Message: fmt.Sprintf("%q is not a party to agreement %s", in.Party, a.ID),
+				Hint:    "use " + a.Parties[0].Code + " or " + a.Parties[1].Code}
+		}
+		checker, err := NewChecker(&a, in.Rows.Header(), in.Category)
+		if err != nil {
+			return err
+		}
+		v = ListVersion{
+			AgreementID: a.ID, ListID: ListID(party.Code, in.Kind, in.Name), Party: party.Code,
+			Kind: in.Kind, FileName: in.FileName, Category: in.Category,
+			ImportedAt: s.now().UTC(), Header: in.Rows.Header(), Conforming: true,
+		}
+		if err := tx.AddListVersion(ctx, &v); err != nil {
+			return err
+		}
+		if err := s.storeFile(ctx, tx, &v, in.Original); err != nil {
+			return err
+		}
+		rep = Report{File: in.FileName, Problems: []Problem{}, Notes: []Note{}, Unknown: v.Header.Unknown()}
+		batch := make([]StoredRow, 0, rowBatch)
+		flush := func() error {
+			if len(batch) == 0 {
+				return nil
+			}
+			err := tx.AddRows(ctx, v.ID, batch)
+			batch = batch[:0]
+			return err
+		}
+		for {
+			row, err := in.Rows.Next()
+			if err != nil {
+				if isEOF(err) {
+					break
+				}
+				return InFile(err, in.FileName, 0)
+			}
+			ref, ps, ns := checker.Check(&row)
+			rep.Rows++
+			rep.Problems = append(rep.Problems, ps...)
+			rep.Notes = append(rep.Notes, ns...)
+			batch = append(batch, StoredRow{Ref: ref, Row: row})
+			if len(batch) == rowBatch {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+		}
+		if err := flush(); err != nil {
+			return err
+		}
+		if rep.Unknown == nil {
+			rep.Unknown = []string{}
+		}
+		rep.Conforming = len(rep.Problems) == 0
+		v.Rows, v.Problems, v.Conforming = rep.Rows, len(rep.Problems), rep.Conforming
+		if err := tx.AddReport(ctx, v.ID, rep.Problems, rep.Notes); err != nil {
+			return err
+		}
+		return tx.UpdateListVersion(ctx, v)
+	})
+	if err != nil {
+		return ListVersion{}, Report{}, err
+	}
+	return v, rep, nil
+}
+
+func (s *Service) storeFile(ctx context.Context, tx Tx, v *ListVersion, r io.Reader) error {
+	h := sha256.New()
+	buf := make([]byte, fileChunk)
+	for seq := 0; ; seq++ {
+		n, err := io.ReadFull(r, buf)
+		if n > 0 {
+			h.Write(buf[:n])
+			v.Size += int64(n)
+			if err := tx.AddFileChunk(ctx, v.ID, seq, buf[:n]); err != nil {
+				return err
+			}
+		}
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			break
+		}
+		if err != nil {
+			return InFile(err, v.FileName, 0)
+		}
+	}
+	v.SHA256 = hex.EncodeToString(h.Sum(nil))
+	return nil
+}
+
+// ParseVersionRef splits "ua-request@2" into list id and version; a ref
+// without "@" means the latest version (0).
+func ParseVersionRef(ref string) (listID string, version int, err error) {
+	listID, n, found := strings.Cut(strings.ToLower(strings.TrimSpace(ref)), "@")
+	if listID == "" {
+		return "", 0, Errorf(EInvalid, "%q names no list; write it as party-kind, such as ua-request, or ua-request@2 for a version", ref)
+	}
+	if found {
+		version, err = strconv.Atoi(n)
+		if err != nil || version < 1 {
+			return "", 0, Errorf(EInvalid, "%q: the version after @ must be a number from 1", ref)
+		}
+	}
+	return listID, version, nil
+}
+
+// ListVersion returns version n of a list (0: the latest).
+func (s *Service) ListVersion(ctx context.Context, agreementID, listID string, n int) (v ListVersion, err error) {
+	err = s.store.View(ctx, func(tx Tx) error {
+		v, err = tx.ListVersion(ctx, agreementID, listID, n)
+		return err
+	})
+	return v, err
+}
+
+// ListVersions returns every version of a list, oldest first.
+func (s *Service) ListVersions(ctx context.Context, agreementID, listID string) (vs []ListVersion, err error) {
+	err = s.store.View(ctx, func(tx Tx) error {
+		vs, err = tx.ListVersions(ctx, agreementID, listID)
+		return err
+	})
+	return vs, err
+}
+
+// Lists returns the latest version of each list of an agreement.
+func (s *Service) Lists(ctx context.Context, agreementID string) (vs []ListVersion, err error) {
+	err = s.store.View(ctx, func(tx Tx) error {
+		vs, err = tx.Lists(ctx, agreementID)
+		return err
+	})
+	return vs, err
+}
+
+// ListReport returns the stored report of a list version.
+func (s *Service) ListReport(ctx context.Context, v ListVersion) (rep Report, err error) {
+	err = s.store.View(ctx, func(tx Tx) error {
+		ps, ns, err := tx.Report(ctx, v.ID)
+		rep = Report{File: v.FileName, Rows: v.Rows, Conforming: v.Conforming, Problems: ps, Notes: ns, Unknown: v.Header.Unknown()}
+		return err
+	})
+	return rep, err
+}
+
+// ListRows calls fn for each stored row of a list version, in line order.
+func (s *Service) ListRows(ctx context.Context, v ListVersion, fn func(StoredRow) error) error {
+	return s.store.View(ctx, func(tx Tx) error { return tx.Rows(ctx, v.ID, fn) })
+}
+
+// WriteListFile writes the original bytes of a list version to w.
+func (s *Service) WriteListFile(ctx context.Context, v ListVersion, w io.Writer) error {
+	return s.store.View(ctx, func(tx Tx) error { return tx.WriteFile(ctx, v.ID, w) })
+}
