@@ -178,12 +178,12 @@ func TestCSVErrors(t *testing.T) {
 		return b
 	}
 	tests := []struct {
-		name  string
-		data  string
-		opt   Options
-		line  int
-		msg   string // a part of the message
-		rows  int    // rows read before the error
+		name string
+		data string
+		opt  Options
+		line int
+		msg  string // a part of the message
+		rows int    // rows read before the error
 	}{
 		{name: "empty", data: "", msg: "the file is empty"},
 		{name: "blank lines", data: "\r\n\n  \n", msg: "the file is empty"},
