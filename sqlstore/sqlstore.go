@@ -1,0 +1,197 @@
+// Package sqlstore implements [tally.Store] once, over database/sql, for
+// every SQL engine tally runs on: package sqlite (the embedded default) and
+// package postgres (production) are thin shells that open a *sql.DB, hand
+// it a [Dialect] and their own embedded migrations, and return a *[DB].
+//
+// # Why one implementation
+//
+// What a store must guarantee — a list version numbered one past the last,
+// its rows, its original bytes and its report stored together or not at
+// all, a duplicate agreement refused as a conflict, rows read back in line
+// order exactly as written — is business logic, not SQL dialect. Written
+// twice, once per engine, it would drift: one engine would number versions
+// from 0, or lose an empty Extra, and only production would notice. So the
+// queries, the encodings and the error mapping live here, and the engines
+// differ only in what a [Dialect] says: the placeholder style, how many
+// bind parameters one statement may carry, which driver errors mean
+// "unique key taken" or "no such parent", and the migrations. Both engines
+// pass the same suite, package storetest.
+//
+// # Transactions
+//
+// [DB.Update] runs fn in one read-write transaction, committed only when fn
+// returns nil; an error from fn, a failed commit or a cancelled context
+// leaves nothing behind. A panic in fn rolls the transaction back and then
+// continues to unwind: the store does not turn a programming error into an
+// ordinary error value. [DB.View] runs fn in a read-only transaction;
+// writing methods of its Tx fail on every engine alike, rather than being
+// refused by PostgreSQL and silently rolled back by SQLite.
+//
+// On SQLite, open the database with _txlock=immediate so that a read-write
+// transaction takes the write lock at BEGIN, not halfway through fn, where
+// a busy database would make it fail with SQLITE_BUSY after work was done.
+//
+// # Encodings
+//
+// Agreements are stored as a JSON document written from private structs
+// with explicit field names, so that renaming a Go field never changes what
+// is on disk. A row's recognised cells are stored as a compact JSON object
+// of the non-empty fields, keyed by their spec names (surname, birth_date),
+// never by Field numbers, which may be reordered; its Extra cells as a JSON
+// array, or NULL when there are none. The row encoding is written by hand
+// (see codec.go): it is on the path of a million-row import, where
+// encoding/json's reflection would cost more than the database does.
+//
+// Times are stored and returned in UTC, truncated to the microsecond that
+// PostgreSQL keeps, so that both engines return the same instant.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strconv"
+	"strings"
+
+	"github.com/pressly/goose/v3"
+
+	"tally"
+)
+
+// Dialect is what differs between SQL engines.
+type Dialect struct {
+	// Name names the engine in error messages: "sqlite", "postgres".
+	Name string
+	// Dollar says placeholders are written $1, $2, ... rather than ?.
+	// Queries in this package are written with ? and rewritten once, when
+	// they are prepared.
+	Dollar bool
+	// MaxParams is the most bind parameters one statement may carry.
+	MaxParams int
+	// IsUnique reports whether err is a violated unique or primary key.
+	IsUnique func(err error) bool
+	// IsForeignKey reports whether err is a violated foreign key: a row
+	// that names a parent (agreement, version) that does not exist.
+	IsForeignKey func(err error) bool
+	// Goose is the goose dialect of the engine, and Migrations its
+	// migrations, *.sql files at the root of the file system.
+	Goose      goose.Dialect
+	Migrations fs.FS
+	// GooseOptions are extra options for the migration provider, such as
+	// a session locker so that two servers do not migrate at once.
+	GooseOptions []goose.ProviderOption
+}
+
+// DB is a tally.Store over a *sql.DB.
+type DB struct {
+	db *sql.DB
+	d  Dialect
+}
+
+var _ tally.Store = (*DB)(nil)
+
+// New returns a store over db, which must already be migrated (see
+// [DB.Migrate]). The store owns db: Close closes it.
+func New(db *sql.DB, d Dialect) *DB {
+	return &DB{db: db, d: d}
+}
+
+// SQL returns the underlying database, for tests and tools.
+func (db *DB) SQL() *sql.DB { return db.db }
+
+// Close closes the database.
+func (db *DB) Close() error { return db.db.Close() }
+
+// Migrate applies the migrations not yet applied and returns their
+// versions; applying them again is a no-op that returns none.
+func (db *DB) Migrate(ctx context.Context) ([]int64, error) {
+	opts := append([]goose.ProviderOption{goose.WithDisableGlobalRegistry(true)}, db.d.GooseOptions...)
+	p, err := goose.NewProvider(db.d.Goose, db.db, db.d.Migrations, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: migrations: %w", db.d.Name, err)
+	}
+	res, err := p.Up(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("%s: applying migrations: %w", db.d.Name, err)
+	}
+	var vs []int64
+	for _, r := range res {
+		vs = append(vs, r.Source.Version)
+	}
+	return vs, nil
+}
+
+// Update runs fn in one read-write transaction, committed only if fn
+// returns nil. See the package documentation for panics.
+func (db *DB) Update(ctx context.Context, fn func(tally.Tx) error) error {
+	return db.run(ctx, false, fn)
+}
+
+// View runs fn in one read-only transaction.
+func (db *DB) View(ctx context.Context, fn func(tally.Tx) error) error {
+	return db.run(ctx, true, fn)
+}
+
+func (db *DB) run(ctx context.Context, readOnly bool, fn func(tally.Tx) error) error {
+	// A dedicated connection, so that an engine's bulk path (COPY on
+	// PostgreSQL) can reach the very connection the transaction is on.
+	conn, err := db.db.Conn(ctx)
+	if err != nil {
+		return db.wrap("connecting", err)
+	}
+	defer conn.Close()
+	stx, err := conn.BeginTx(ctx, &sql.TxOptions{ReadOnly: readOnly})
+	if err != nil {
+		return db.wrap("beginning a transaction", err)
+	}
+	t := &tx{d: &db.d, tx: stx, conn: conn, readOnly: readOnly, stmts: map[string]*sql.Stmt{}}
+	finished := false
+	defer func() {
+		if !finished { // fn panicked: roll back and let the panic go on
+			_ = stx.Rollback()
+		}
+	}()
+	err = fn(t)
+	finished = true
+	if err != nil {
+		_ = stx.Rollback()
+		return err
+	}
+	if readOnly {
+		if err := stx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
+			return db.wrap("ending a read-only transaction", err)
+		}
+		return nil
+	}
+	if err := stx.Commit(); err != nil {
+		if cerr := ctx.Err(); cerr != nil {
+			err = cerr // database/sql rolled back when ctx ended: say why
+		}
+		return db.wrap("committing", err)
+	}
+	return nil
+}
+
+func (db *DB) wrap(op string, err error) error {
+	return fmt.Errorf("%s: %s: %w", db.d.Name, op, err)
+}
+
+// rebind rewrites the ? placeholders of q as $1, $2, ... The queries of
+// this package hold no ? inside literals.
+func rebind(q string) string {
+	var b strings.Builder
+	b.Grow(len(q) + len(q)/4)
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if q[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(q[i])
+	}
+	return b.String()
+}
