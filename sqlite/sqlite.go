@@ -152,11 +152,16 @@ func openError(path string, err error) error {
 	e := &tally.Error{Code: tally.EInternal, Err: err}
 	var se *sqlite.Error
 	isSQLite := errors.As(err, &se)
+	var pe *fs.PathError
 	switch {
-	case errors.Is(err, fs.ErrPermission) ||
+	case errors.As(err, &pe) ||
 		isSQLite && (se.Code()&0xff == sqlite3.SQLITE_PERM || se.Code()&0xff == sqlite3.SQLITE_READONLY ||
 			se.Code()&0xff == sqlite3.SQLITE_CANTOPEN || se.Code()&0xff == sqlite3.SQLITE_AUTH):
-		e.Message = fmt.Sprintf("sqlite: cannot open %s: %v", path, err)
+		cause := err
+		if pe != nil {
+			cause = pe.Err // the path is already in the message
+		}
+		e.Message = fmt.Sprintf("sqlite: cannot open %s: %v", path, cause)
 		e.Hint = "check that the file and its directory exist and that you may read and write them"
 	case isSQLite && (se.Code()&0xff == sqlite3.SQLITE_NOTADB || se.Code()&0xff == sqlite3.SQLITE_CORRUPT):
 		e.Code = tally.EInvalid
@@ -167,6 +172,7 @@ func openError(path string, err error) error {
 		e.Hint = "another tally may be using it; try again when it has finished"
 	default:
 		e.Message = fmt.Sprintf("sqlite: opening %s: %v", path, err)
+		e.Hint = "check the path; if the file is damaged, restore it from a backup"
 	}
 	return e
 }

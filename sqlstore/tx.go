@@ -475,7 +475,7 @@ func (t *tx) Rows(ctx context.Context, id int64, fn func(tally.StoredRow) error)
 		return err
 	}
 	page := make([]tally.StoredRow, 0, rowsPerPage)
-	after := int64(-1 << 62)
+	var after *int // nil for the first page
 	for {
 		page = page[:0]
 		if err := t.rowsPage(ctx, id, after, &page); err != nil {
@@ -489,13 +489,21 @@ func (t *tx) Rows(ctx context.Context, id int64, fn func(tally.StoredRow) error)
 		if len(page) < rowsPerPage {
 			return nil
 		}
-		after = int64(page[len(page)-1].Row.Line)
+		last := page[len(page)-1].Row.Line
+		after = &last
 	}
 }
 
-func (t *tx) rowsPage(ctx context.Context, id, after int64, page *[]tally.StoredRow) error {
-	rows, err := t.query(ctx, `SELECT line, ref, fields, extra FROM list_rows
-		WHERE version_id = ? AND line > ? ORDER BY line LIMIT ?`, id, after, rowsPerPage)
+func (t *tx) rowsPage(ctx context.Context, id int64, after *int, page *[]tally.StoredRow) error {
+	var rows *sql.Rows
+	var err error
+	if after == nil {
+		rows, err = t.query(ctx, `SELECT line, ref, fields, extra FROM list_rows
+			WHERE version_id = ? ORDER BY line LIMIT ?`, id, rowsPerPage)
+	} else {
+		rows, err = t.query(ctx, `SELECT line, ref, fields, extra FROM list_rows
+			WHERE version_id = ? AND line > ? ORDER BY line LIMIT ?`, id, *after, rowsPerPage)
+	}
 	if err != nil {
 		return err
 	}

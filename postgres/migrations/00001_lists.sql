@@ -1,0 +1,83 @@
+-- The agreements and the lists submitted under them. Keep this schema
+-- equivalent to sqlite/migrations: package sqlstore runs the same queries
+-- on both. The JSON taken from files (header, row cells) is TEXT, not
+-- JSONB: a cell may hold any character, \u0000 included, which JSONB
+-- refuses, and a million-row import should not pay for JSON parsing.
+
+-- +goose Up
+CREATE TABLE agreements (
+    id       TEXT PRIMARY KEY,
+    title    TEXT NOT NULL,
+    date     TEXT NOT NULL,        -- tally.Date as written: YYYY-MM-DD
+    doc      JSONB NOT NULL,       -- the agreement (sqlstore/codec.go)
+    source   BYTEA NOT NULL,       -- the file it was read from
+    added_at TIMESTAMPTZ NOT NULL
+);
+
+CREATE TABLE list_versions (
+    id            BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    agreement_id  TEXT NOT NULL REFERENCES agreements (id),
+    list_id       TEXT NOT NULL,
+    version       INTEGER NOT NULL,          -- 1, 2, ... per list
+    party         TEXT NOT NULL,
+    kind          TEXT NOT NULL,
+    file_name     TEXT NOT NULL,
+    sha256        TEXT NOT NULL,
+    size          BIGINT NOT NULL,
+    category      TEXT NOT NULL,
+    imported_at   TIMESTAMPTZ NOT NULL,
+    row_count     INTEGER NOT NULL,
+    problem_count INTEGER NOT NULL,
+    conforming    BOOLEAN NOT NULL,
+    header        TEXT NOT NULL,             -- JSON [{"name","field"}]
+    UNIQUE (agreement_id, list_id, version)
+);
+
+-- The original file, in chunks.
+CREATE TABLE list_files (
+    version_id BIGINT NOT NULL REFERENCES list_versions (id),
+    seq        INTEGER NOT NULL,
+    data       BYTEA NOT NULL,
+    PRIMARY KEY (version_id, seq)
+);
+
+-- fields: the non-empty recognised cells, {"surname":"…",…};
+-- extra: the cells of unknown columns, ["…",…], or NULL.
+CREATE TABLE list_rows (
+    version_id BIGINT NOT NULL REFERENCES list_versions (id),
+    line       INTEGER NOT NULL,
+    ref        TEXT NOT NULL,
+    fields     TEXT NOT NULL,
+    extra      TEXT,
+    PRIMARY KEY (version_id, line)
+);
+
+CREATE TABLE list_problems (
+    version_id BIGINT NOT NULL REFERENCES list_versions (id),
+    seq        INTEGER NOT NULL,
+    line       INTEGER NOT NULL,
+    ref        TEXT NOT NULL,
+    code       TEXT NOT NULL,
+    field      TEXT NOT NULL,
+    category   TEXT NOT NULL,
+    detail     TEXT NOT NULL,
+    PRIMARY KEY (version_id, seq)
+);
+
+CREATE TABLE list_notes (
+    version_id BIGINT NOT NULL REFERENCES list_versions (id),
+    seq        INTEGER NOT NULL,
+    line       INTEGER NOT NULL,
+    ref        TEXT NOT NULL,
+    field      TEXT NOT NULL,
+    detail     TEXT NOT NULL,
+    PRIMARY KEY (version_id, seq)
+);
+
+-- +goose Down
+DROP TABLE list_notes;
+DROP TABLE list_problems;
+DROP TABLE list_rows;
+DROP TABLE list_files;
+DROP TABLE list_versions;
+DROP TABLE agreements;
