@@ -382,11 +382,25 @@ func clean(s string, checkUTF8 bool) (string, fault) {
 	if !high {
 		return strings.TrimSpace(s), faultNone
 	}
+	s = strings.TrimFunc(s, isBlank)
+	// Most cells are plain Latin or Cyrillic text: NFC already, no
+	// no-break space. Tell them apart without the cost of norm's check.
+	fast, nbsp := true, false
+	for _, r := range s {
+		if r == '\u00a0' {
+			nbsp = true
+		} else if !nfcStable(r) {
+			fast = false
+			break
+		}
+	}
+	if fast && !nbsp {
+		return s, faultNone
+	}
 	if checkUTF8 && !utf8.ValidString(s) {
 		return "", faultUTF8
 	}
-	s = strings.TrimFunc(s, isBlank)
-	if strings.Contains(s, "\u00a0") || strings.Contains(s, "\u202f") || strings.Contains(s, "\u2007") {
+	if nbsp || strings.Contains(s, "\u202f") || strings.Contains(s, "\u2007") {
 		s = strings.Map(func(r rune) rune {
 			switch r {
 			case '\u00a0', '\u202f', '\u2007':
@@ -395,10 +409,26 @@ func clean(s string, checkUTF8 bool) (string, fault) {
 			return r
 		}, s)
 	}
-	if !norm.NFC.IsNormalString(s) {
+	if !fast && !norm.NFC.IsNormalString(s) {
 		s = norm.NFC.String(s)
 	}
 	return s, faultNone
+}
+
+// nfcStable reports runes of the scripts lists are mostly written in that
+// a string in NFC may hold anywhere: they are NFC themselves and never
+// compose with the rune before them (TestNFCStable checks this against
+// the Unicode tables). A string of such runes is in NFC.
+func nfcStable(r rune) bool {
+	switch {
+	case r < 0x300: // Latin, Latin-1, Latin Extended, IPA, spacing modifiers
+		return true
+	case 0x400 <= r && r < 0x483, 0x48A <= r && r < 0x530: // Cyrillic, without combining marks
+		return true
+	case 0x2010 <= r && r < 0x2028, r == 0x2116: // dashes, quotes, ellipsis; №
+		return true
+	}
+	return false
 }
 
 // isBlank reports the characters trimmed from a cell's ends: white space

@@ -10,10 +10,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/text/encoding/charmap"
 	xunicode "golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/unicode/norm"
 
 	"tally"
 )
@@ -375,5 +377,40 @@ func TestPrefixBoundary(t *testing.T) {
 	last := rows[len(rows)-1].Get(tally.FieldSurname)
 	if !strings.HasSuffix(last, "eЇ") {
 		t.Errorf("last row %q", last)
+	}
+}
+
+// TestNFCStable checks nfcStable against the Unicode tables: each rune it
+// accepts is in NFC and has a boundary before it (canonical combining
+// class 0, and composes with nothing before it).
+func TestNFCStable(t *testing.T) {
+	for r := rune(0); r < 0x30000; r++ {
+		if !nfcStable(r) || !utf8.ValidRune(r) {
+			continue
+		}
+		s := string(r)
+		if !norm.NFC.IsNormalString(s) || !norm.NFC.PropertiesString(s).BoundaryBefore() {
+			t.Errorf("nfcStable(%U) but it is not NFC-stable", r)
+		}
+	}
+}
+
+func TestClean(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"  Sample ", "Sample"},
+		{"\u00a0Вигаданенко\u00a0", "Вигаданенко"},
+		{"Ann\u00a0Marie", "Ann Marie"},
+		{"Ann\u202fMarie  Lee", "Ann Marie  Lee"},
+		{"\ufeff\u200bОстап", "Остап"},
+		{"Андрии\u0306", "Андрий"},
+		{"Йосип", "Йосип"},
+		{"Бiлик", "Бiлик"}, // not repaired here
+		{"Д’Умовний", "Д’Умовний"},
+		{"e\u0301", "é"},
+	}
+	for _, tt := range tests {
+		if got, f := clean(tt.in, true); got != tt.want || f != faultNone {
+			t.Errorf("clean(%q) = %q, %d; want %q", tt.in, got, f, tt.want)
+		}
 	}
 }
