@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"bytes"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
@@ -73,6 +74,9 @@ func (v *verifiers) openCheckpoint(b []byte) (*Checkpoint, *note.Note, error) {
 	if !bytes.Equal(c.Text(), []byte(n.Text)) {
 		return nil, nil, errors.New("checkpoint is not in canonical form")
 	}
+	if err := strictSigs(n); err != nil {
+		return nil, nil, err
+	}
 	for _, s := range n.Sigs {
 		if s.Name != v.origin {
 			c.Cosigners = append(c.Cosigners, s.Name)
@@ -107,6 +111,19 @@ func (v *verifiers) checkCosignatures(c *Checkpoint, quorum int) error {
 	}
 	if got := len(v.witnesses) - len(missing); got < quorum {
 		return fmt.Errorf("missing cosignature of %s (%d of %d required witnesses cosigned)", strings.Join(missing, ", "), got, quorum)
+	}
+	return nil
+}
+
+// strictSigs refuses signatures in non-canonical base64 (note.Open accepts
+// stray padding bits), so that one checkpoint or entry has one encoding.
+func strictSigs(n *note.Note) error {
+	for _, l := range [][]note.Signature{n.Sigs, n.UnverifiedSigs} {
+		for _, s := range l {
+			if _, err := base64.StdEncoding.Strict().DecodeString(s.Base64); err != nil {
+				return fmt.Errorf("signature of %s is not in canonical base64", s.Name)
+			}
+		}
 	}
 	return nil
 }

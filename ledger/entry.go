@@ -202,6 +202,9 @@ func DecodeEntry(b []byte) (*Entry, error) {
 	if len(n.UnverifiedSigs) != 1 {
 		return nil, fmt.Errorf("ledger: entry carries %d signatures: it must carry exactly one", len(n.UnverifiedSigs))
 	}
+	if err := strictSigs(n); err != nil {
+		return nil, fmt.Errorf("ledger: entry: %v", err)
+	}
 	e, err := parseEntryText(n.Text)
 	if err != nil {
 		return nil, err

@@ -275,6 +275,9 @@ func (k Keys) verifiers() (*verifiers, error) {
 		if err != nil {
 			return nil, fmt.Errorf("ledger: witness key %q: %w (a witness key is a cosignature/v1 key)", vkey, err)
 		}
+		if vkeyAlg(vkey) != algCosignatureV1 {
+			return nil, fmt.Errorf("ledger: witness key %s is not a cosignature/v1 key: convert it with VKeyToCosignatureV1", wv.Name())
+		}
 		if r, _, ok := RoleOf(wv.Name()); !ok || r != RoleWitness {
 			return nil, fmt.Errorf("ledger: witness key is named %q: a witness key's name must be %sID", wv.Name(), WitnessKeyPrefix)
 		}
@@ -294,4 +297,21 @@ func keyFile(vkey string) []byte { return []byte(strings.TrimSpace(vkey) + "\n")
 // sameKey reports whether two vkeys are the same text, ignoring surrounding space.
 func sameKey(a, b string) bool {
 	return bytes.Equal([]byte(strings.TrimSpace(a)), []byte(strings.TrimSpace(b)))
+}
+
+// algCosignatureV1 is the signed-note algorithm byte of Ed25519
+// cosignature/v1 keys (C2SP tlog-cosignature).
+const algCosignatureV1 = 4
+
+// vkeyAlg returns the algorithm byte of a vkey name+hash+base64(alg‖key), or 0.
+func vkeyAlg(vkey string) byte {
+	parts := strings.SplitN(vkey, "+", 3)
+	if len(parts) != 3 {
+		return 0
+	}
+	raw, err := base64.StdEncoding.DecodeString(parts[2])
+	if err != nil || len(raw) == 0 {
+		return 0
+	}
+	return raw[0]
 }
