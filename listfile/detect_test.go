@@ -61,17 +61,3 @@ func TestDetectEncodingRejects(t *testing.T) {
 		}
 	}
 }
-
-func TestScores(t *testing.T) {
-	for name, text := range sampleTexts {
-		b, _ := charmap.Windows1251.NewEncoder().String(text)
-		if testing.Short() {
-			continue
-		}
-		for _, c := range singleByte {
-			s, _ := c.cm.NewDecoder().String(b)
-			score, high, bad := scoreCyrillic(s)
-			t.Logf("%s as %s: avg %.2f high %d bad %v %q", name, c.name, score/float64(high), high, bad, strings.SplitN(s, "\n", 2)[0])
-		}
-	}
-}

@@ -414,3 +414,55 @@ func TestClean(t *testing.T) {
 		}
 	}
 }
+
+// endless yields the same byte forever.
+type endless byte
+
+func (e endless) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = byte(e)
+	}
+	return len(p), nil
+}
+
+// TestEndless reads files that never end: one endless line, and one
+// endless quoted cell. Detection must not read them whole, and the record
+// limit must stop them.
+func TestEndless(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		head string
+		fill byte
+	}{
+		{"endless line", "Surname,Notes\nSample,", 'y'},
+		{"endless quoted cell", "Surname,Notes\nSample,\"", '\n'},
+		{"endless header", "Surname", 'x'},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			in := io.MultiReader(strings.NewReader(tt.head), endless(tt.fill))
+			r, err := NewReader("endless.csv", in, Options{})
+			if err == nil {
+				_, err = r.Next()
+			}
+			if e := errorOf(t, err); !strings.Contains(e.Message, "longer than 1 MiB") {
+				t.Errorf("got %v", err)
+			}
+		})
+	}
+}
+
+// TestContentNotName reads a CSV file named .xlsx as CSV.
+func TestContentNotName(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "list.xlsx")
+	if err := os.WriteFile(path, []byte("Surname;Given name\nSample;Ann\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if row, err := r.Next(); err != nil || r.Format() != "csv" || row.Get(tally.FieldGivenName) != "Ann" {
+		t.Errorf("%s %+v %v", r.Format(), row, err)
+	}
+}
