@@ -1,0 +1,61 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"tally"
+	"tally/postgres"
+	"tally/sqlite"
+	"tally/sqlstore"
+)
+
+// defaultDB returns the SQLite file used when --db is not given: tally.db
+// in the user's data directory ($XDG_DATA_HOME/tally, ~/.local/share/tally,
+// or the platform's equivalent).
+func defaultDB() (string, error) {
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "tally", "tally.db"), nil
+	}
+	switch runtime.GOOS {
+	case "windows", "darwin":
+		d, err := os.UserConfigDir()
+		if err != nil {
+			return "", err
+		}
+		return filepath.Join(d, "tally", "tally.db"), nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", tally.Errorf(tally.EInvalid, "cannot find your home directory (%v); give --db PATH", err)
+	}
+	return filepath.Join(home, ".local", "share", "tally", "tally.db"), nil
+}
+
+// openStore opens the store --db names.
+func (a *app) openStore(ctx context.Context) (*sqlstore.DB, error) {
+	db := a.db
+	if strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://") {
+		return postgres.Open(ctx, db)
+	}
+	if db == "" {
+		var err error
+		if db, err = defaultDB(); err != nil {
+			return nil, err
+		}
+	}
+	return sqlite.Open(ctx, db)
+}
+
+// service opens the store and returns a service over it; close the store
+// when done.
+func (a *app) service(ctx context.Context) (*tally.Service, func(), error) {
+	st, err := a.openStore(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return tally.NewService(st, a.now), func() { st.Close() }, nil
+}
