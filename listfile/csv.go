@@ -73,6 +73,10 @@ func newCSV(name string, prefix []byte, atEOF bool, rest io.Reader, closer io.Cl
 	case '"', '\r', '\n', 0xFFFD:
 		return nil, fail(fmt.Sprintf("%q cannot be a delimiter", delim), "use a comma, a semicolon or a tab")
 	}
+	if bytes.IndexByte(text, '\n') < 0 && bytes.IndexByte(text, '\r') >= 0 {
+		// Lines end in a bare CR, as Excel for old Macs saved CSV.
+		in = crToLF{in}
+	}
 	lim := &recordLimit{r: in, max: int64(opt.maxRecord())}
 	cr := csv.NewReader(lim)
 	cr.Comma = delim
@@ -130,6 +134,19 @@ func utf16NoBOM(b []byte) string {
 		return encUTF16BE
 	}
 	return ""
+}
+
+// crToLF turns every CR into LF.
+type crToLF struct{ r io.Reader }
+
+func (c crToLF) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	for i, b := range p[:n] {
+		if b == '\r' {
+			p[i] = '\n'
+		}
+	}
+	return n, err
 }
 
 // errRecordTooLong is recordLimit's error when one record passes the

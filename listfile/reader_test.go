@@ -466,3 +466,19 @@ func TestContentNotName(t *testing.T) {
 		t.Errorf("%s %+v %v", r.Format(), row, err)
 	}
 }
+
+// TestCROnly reads a list whose lines end in a bare CR.
+func TestCROnly(t *testing.T) {
+	_, rows, err := readAll("mac.csv", []byte("Surname;Notes\rSample;\"a\rb\"\r\rTesty;x\r"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range rows {
+		got = append(got, fmt.Sprintf("%d %s %q", r.Line, r.Get(tally.FieldSurname), r.Get(tally.FieldNotes)))
+	}
+	want := []string{`2 Sample "a\nb"`, `5 Testy "x"`}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+}
