@@ -73,6 +73,7 @@ type Reader struct {
 	name      string
 	src       source
 	format    string // "csv" or "xlsx"
+	sheet     string // the sheet read, for XLSX
 	enc       string
 	delim     rune
 	checkUTF8 bool // cells must be checked: the file is read as UTF-8 unchecked
@@ -166,6 +167,10 @@ func (r *Reader) Encoding() string { return r.enc }
 
 // Delimiter returns the delimiter a CSV file was read with; 0 for XLSX.
 func (r *Reader) Delimiter() rune { return r.delim }
+
+// Sheet returns the name of the sheet read from an XLSX workbook; "" for
+// CSV.
+func (r *Reader) Sheet() string { return r.sheet }
 
 // Format returns "csv" or "xlsx".
 func (r *Reader) Format() string { return r.format }
@@ -283,8 +288,11 @@ func (r *Reader) readHeader() error {
 	for {
 		cells, line, err := r.src.next()
 		if err == io.EOF {
-			return &tally.Error{Code: tally.EInvalid, File: r.name,
-				Message: "the file has no rows, only blank ones", Hint: "a list begins with a header row"}
+			msg := "the file has no rows, only blank ones"
+			if r.format == "xlsx" {
+				msg = fmt.Sprintf("the sheet %q has no rows", r.sheet)
+			}
+			return &tally.Error{Code: tally.EInvalid, File: r.name, Message: msg, Hint: "a list begins with a header row"}
 		}
 		if err != nil {
 			return err

@@ -77,7 +77,7 @@ func newXLSX(name string, f *excelize.File, err error, opt Options) (*Reader, er
 		return nil, xlsxError(name, err, opt)
 	}
 	src := &xlsxSource{name: name, f: f, rows: rows, opt: opt}
-	r := &Reader{name: name, src: src, format: "xlsx"}
+	r := &Reader{name: name, src: src, format: "xlsx", sheet: sheet}
 	if err := r.readHeader(); err != nil {
 		src.Close()
 		return nil, err

@@ -129,7 +129,7 @@ L8 ref="3" surname="Тестовий" given_name="Юрій" birth_date="15.03.19
 	}
 	defer r2.Close()
 	row, err := r2.Next()
-	if err != nil || row.Line != 2 || row.Get(tally.FieldSurname) != "Sample" {
+	if err != nil || row.Line != 2 || row.Get(tally.FieldSurname) != "Sample" || r2.Sheet() != "Чернетка" {
 		t.Errorf("second sheet: %+v %v", row, err)
 	}
 
@@ -192,6 +192,7 @@ func TestXLSXErrors(t *testing.T) {
 		{"truncated", truncated, Options{}, "this workbook cannot be read"},
 		{"zip not xlsx", notXLSX, Options{}, "this workbook cannot be read"},
 		{"too big", path, Options{MaxXLSXBytes: 2000}, "larger than 2000 bytes unpacked"},
+		{"empty sheet", path, Options{Sheet: "Архів"}, `the sheet "Архів" has no rows`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
