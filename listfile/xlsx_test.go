@@ -85,7 +85,7 @@ func TestXLSX(t *testing.T) {
 			{ref: "E7", value: time.Date(2022, 3, 1, 0, 0, 0, 0, time.UTC), fmt: "mm.yyyy"},
 			{ref: "G7", value: 12.5, fmt: "0.00"},
 			{ref: "A8", value: 3}, {ref: "B8", value: "Тестовий"}, {ref: "C8", value: "Юрій"},
-			{ref: "D8", value: "15.03.1990"}, {ref: "E8", value: time.Date(2024, 1, 2, 13, 30, 0, 0, time.UTC)},
+			{ref: "D8", value: "15.03.1990", fmtID: 14}, {ref: "E8", value: time.Date(2024, 1, 2, 13, 30, 0, 0, time.UTC)},
 			{ref: "G8", value: 45000, fmt: "[$-F800]dddd, mmmm dd, yyyy"},
 			// An empty cell past the header is tolerated.
 			{ref: "J8", value: ""},
