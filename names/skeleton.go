@@ -3,6 +3,8 @@ package names
 import (
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // The skeleton is the script-neutral spelling that keys are made of. It is
@@ -119,6 +121,9 @@ func wordSkeleton(dst []byte, w string, mode keyMode) []byte {
 			}
 		case isLatinLetter(r):
 			lat++
+			r = baseLetter(r)
+		default:
+			r = baseLetter(r)
 		}
 		rs = append(rs, r)
 	}
@@ -162,6 +167,20 @@ func wordSkeleton(dst []byte, w string, mode keyMode) []byte {
 		dst = utf8.AppendRune(dst, r)
 	}
 	return dst[:start+reduce(dst[start:], mode)]
+}
+
+// baseLetter returns the letter r with its diacritics removed (ễ e, ί ι),
+// unless latinExtendedSound knows r as a letter of its own (č, ž, ł).
+func baseLetter(r rune) rune {
+	if r < 0xC0 || latinExtendedSound(lower(r)) != "" {
+		return r
+	}
+	var tmp [utf8.UTFMax]byte
+	n := utf8.EncodeRune(tmp[:], r)
+	if d := norm.NFD.Properties(tmp[:n]).Decomposition(); d != nil {
+		r, _ = utf8.DecodeRune(d)
+	}
+	return r
 }
 
 // cyrillicSound appends the sound of the lower-case Cyrillic letter r,
