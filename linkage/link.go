@@ -1,0 +1,599 @@
+package linkage
+
+import (
+	"cmp"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"tally"
+)
+
+// cand is one compared candidate pair.
+type cand struct {
+	l, r int32
+	pat  uint32  // levels, and swappedBit
+	adj  float32 // term-frequency adjustment, bits
+}
+
+// maxRecords bounds each list: indices are int32.
+const maxRecords = 1 << 30
+
+// Link reconciles two lists: it proposes candidate pairs by blocking,
+// compares them field by field, fits a Fellegi–Sunter model to the
+// comparisons by EM, scores every candidate, and pairs each row with at most
+// one row of the other list. See the package documentation for how to read
+// the result.
+func Link(left, right []Record, opt Options) (*Result, error) {
+	opt, err := opt.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	if err := checkRefs("left", left); err != nil {
+		return nil, err
+	}
+	if err := checkRefs("right", right); err != nil {
+		return nil, err
+	}
+	res := &Result{Pairs: []Pair{}, LeftOnly: []string{}, RightOnly: []string{}}
+	st := &res.Stats
+	st.Left, st.Right = len(left), len(right)
+	st.Durations = map[string]time.Duration{}
+	clock := time.Now()
+	lap := func(name string) {
+		now := time.Now()
+		st.Durations[name] = now.Sub(clock)
+		clock = now
+	}
+	if len(left) == 0 || len(right) == 0 {
+		for _, r := range left {
+			res.LeftOnly = append(res.LeftOnly, r.Ref)
+		}
+		for _, r := range right {
+			res.RightOnly = append(res.RightOnly, r.Ref)
+		}
+		return res, nil
+	}
+
+	lp, rp, t := prepare(left, right, opt.Workers)
+	lap("prepare")
+	tf := termFrequencies(lp, rp, t)
+	if opt.NoTermFrequency {
+		tf = [2][]float32{}
+	}
+
+	ps := passes(t)
+	st.Passes = make([]PassStats, len(ps))
+	idx := make([]*index, len(ps))
+	var wg sync.WaitGroup
+	for i := range ps {
+		st.Passes[i].Name = ps[i].name
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			idx[i] = buildIndex(&ps[i], lp, rp, opt.BlockCap, &st.Passes[i])
+		}()
+	}
+	wg.Wait()
+	lap("block")
+
+	cands, counts := compareAll(ps, idx, lp, rp, t, tf, opt.Workers, st)
+	st.Candidates = int64(len(cands))
+	lap("compare")
+
+	var pats []uint32
+	var cnt []float64
+	for p, c := range counts {
+		if c > 0 {
+			pats = append(pats, uint32(p))
+			cnt = append(cnt, float64(c))
+		}
+	}
+	st.Patterns = len(pats)
+	init := initialModel(lp, rp, t, opt.Seed, opt.Workers)
+	all := float64(len(lp)) * float64(len(rp))
+	md, iters, conv := em(pats, cnt, init, opt.MaxIterations, opt.Tolerance, all, float64(min(len(lp), len(rp)))/all)
+	w := md.weights()
+	if w[fSurname][lvExact]+w[fGiven][lvExact]+w[fBirthDate][dExact] <= 0 {
+		// EM took the large class for the matches: swap the classes.
+		md.m, md.u = md.u, md.m
+		md.lambda = 1 - md.lambda
+		w = md.weights()
+	}
+	st.Iterations, st.Converged, st.Lambda = iters, conv, md.lambda
+	for f := range numFields {
+		st.Params = append(st.Params, FieldParams{Field: fieldNames[f], Levels: levelNames[f],
+			M: slices.Clone(md.m[f]), U: slices.Clone(md.u[f])})
+	}
+	lap("em")
+
+	prior := math.Log2(md.lambda / (1 - md.lambda))
+	base := make([]float32, numPatterns)
+	for _, p := range pats {
+		x := prior
+		for f := range numFields {
+			x += w[f][levelOf(p, f)]
+		}
+		base[p] = float32(x)
+	}
+	reviewLogit := logit2(opt.ReviewThreshold)
+	var kept []cand
+	var keptLogit []float64
+	for _, c := range cands {
+		x := float64(base[c.pat&patternMask]) + float64(c.adj)
+		if x >= reviewLogit {
+			kept = append(kept, c)
+			keptLogit = append(keptLogit, x)
+		}
+	}
+	cands = nil
+	assign(res, kept, keptLogit, lp, rp, left, right, opt)
+	lap("assign")
+	return res, nil
+}
+
+func logit2(p float64) float64 {
+	if p >= 1 {
+		return math.Inf(1)
+	}
+	return math.Log2(p / (1 - p))
+}
+
+func checkRefs(side string, recs []Record) error {
+	if len(recs) > maxRecords {
+		return tally.Errorf(tally.EInvalid, "linkage: the %s list has %d rows, more than %d", side, len(recs), maxRecords)
+	}
+	seen := make(map[string]int, len(recs))
+	for i, r := range recs {
+		if r.Ref == "" {
+			e := tally.Errorf(tally.EInvalid, "linkage: row %d of the %s list has no ref", i+1, side)
+			e.Line = r.Line
+			e.Hint = "give every row a ref, or none (refs then come from line numbers)"
+			return e
+		}
+		if j, ok := seen[r.Ref]; ok {
+			e := tally.Errorf(tally.EInvalid, "linkage: ref %q appears twice in the %s list (rows %d and %d)", r.Ref, side, j+1, i+1)
+			e.Line = r.Line
+			e.Key = "ref"
+			return e
+		}
+		seen[r.Ref] = i
+	}
+	return nil
+}
+
+// tfCap bounds the term-frequency adjustment, in bits: frequencies of very
+// rare or very common names are estimated from few rows.
+const tfCap = 5
+
+// termFrequencies returns, for surname and given name, the adjustment in
+// bits of each key: log2(ū / p(v)), where p(v) is the key's frequency in
+// both lists and ū the chance that two random rows share a key. A pair that
+// agrees on a name twice as common as the average gets one bit less.
+func termFrequencies(lp, rp []prepped, t *table) [2][]float32 {
+	var out [2][]float32
+	n := len(t.strs)
+	for f := range 2 {
+		cl := make([]int32, n)
+		cr := make([]int32, n)
+		for i := range lp {
+			cl[lp[i].p[f].key]++
+		}
+		for i := range rp {
+			cr[rp[i].p[f].key]++
+		}
+		nl, nr := float64(len(lp)-int(cl[0])), float64(len(rp)-int(cr[0]))
+		if nl == 0 || nr == 0 {
+			continue
+		}
+		ubar := 0.0
+		for k := 1; k < n; k++ {
+			if cl[k] > 0 && cr[k] > 0 {
+				ubar += float64(cl[k]) / nl * float64(cr[k]) / nr
+			}
+		}
+		if ubar == 0 {
+			continue
+		}
+		adj := make([]float32, n)
+		for k := 1; k < n; k++ {
+			if c := cl[k] + cr[k]; c > 0 {
+				p := float64(c) / (nl + nr)
+				adj[k] = float32(min(max(math.Log2(ubar/p), -tfCap), tfCap))
+			}
+		}
+		out[f] = adj
+	}
+	return out
+}
+
+// tfAdjust returns the adjustment of one compared pair: for surname and
+// given name when they agree (exactly, in form or by key), the adjustment of
+// the left row's key. Both lists share the key table, so the frequency is
+// that of the name, not of one list's spelling.
+func tfAdjust(tf [2][]float32, a *prepped, pat uint32) float32 {
+	var adj float32
+	for f := range 2 {
+		if tf[f] == nil {
+			continue
+		}
+		switch levelOf(pat, f) {
+		case lvExact, lvEquivalent, lvSameKey:
+			adj += tf[f][a.p[f].key]
+		}
+	}
+	return adj
+}
+
+// compareAll proposes the candidates of every pass for each right record,
+// de-duplicates them and compares them, in parallel over chunks of the
+// right list. It returns the candidates in right-list order and the count
+// of each comparison pattern.
+func compareAll(ps []pass, idx []*index, lp, rp []prepped, t *table, tf [2][]float32, workers int, st *Stats) ([]cand, []int64) {
+	const chunk = 512
+	nChunks := (len(rp) + chunk - 1) / chunk
+	out := make([][]cand, nChunks)
+	counts := make([]int64, numPatterns)
+	passPairs := make([]int64, len(ps))
+	var next atomic.Int64
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := newComparer(t)
+			local := make([]int64, numPatterns)
+			localPass := make([]int64, len(ps))
+			var keys []uint64
+			var lefts []int32
+			for {
+				ch := int(next.Add(1) - 1)
+				if ch >= nChunks {
+					break
+				}
+				lo, hi := ch*chunk, min((ch+1)*chunk, len(rp))
+				var res []cand
+				for r := lo; r < hi; r++ {
+					b := &rp[r]
+					lefts = lefts[:0]
+					for pi := range ps {
+						keys = ps[pi].right(b, keys[:0])
+						for _, k := range dedupKeys(keys) {
+							blk, ok := idx[pi].blocks[k]
+							if !ok || idx[pi].skip[blk] {
+								continue
+							}
+							ls := idx[pi].lefts[idx[pi].start[blk]:idx[pi].start[blk+1]]
+							localPass[pi] += int64(len(ls))
+							lefts = append(lefts, ls...)
+						}
+					}
+					slices.Sort(lefts)
+					lefts = slices.Compact(lefts)
+					for _, l := range lefts {
+						a := &lp[l]
+						pat := c.compare(a, b)
+						local[pat&patternMask]++
+						res = append(res, cand{l: l, r: int32(r), pat: pat, adj: tfAdjust(tf, a, pat)})
+					}
+				}
+				out[ch] = res
+			}
+			mu.Lock()
+			for i, v := range local {
+				counts[i] += v
+			}
+			for i, v := range localPass {
+				passPairs[i] += v
+			}
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	for i := range ps {
+		st.Passes[i].Pairs = passPairs[i]
+	}
+	n := 0
+	for _, o := range out {
+		n += len(o)
+	}
+	all := make([]cand, 0, n)
+	for _, o := range out {
+		all = append(all, o...)
+	}
+	return all, counts
+}
+
+// randomSample is how many random pairs measure u; lists whose product
+// is smaller are compared in full.
+const randomSample = 400_000
+
+// initialModel starts EM: m from priorM, λ from the expectation that half
+// the rows of the shorter list have a pair, and u measured once and for
+// all: the levels of random pairs (nearly all of which are two different
+// persons), with the exact-agreement levels computed exactly from the
+// values' frequencies in the two lists, which a sample would miss for rare
+// values.
+func initialModel(lp, rp []prepped, t *table, seed uint64, workers int) model {
+	md := newModel()
+	for f := range numFields {
+		copy(md.m[f], priorM[f])
+	}
+	total := len(lp) * len(rp)
+	const streams = 8 // fixed, so the sample does not depend on Workers
+	var counts [streams][numFields][8]float64
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(workers, streams) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := newComparer(t)
+			for {
+				s := int(next.Add(1) - 1)
+				if s >= streams {
+					return
+				}
+				cnt := &counts[s]
+				add := func(a, b *prepped) {
+					p := c.compare(a, b)
+					for f := range numFields {
+						cnt[f][levelOf(p, f)]++
+					}
+				}
+				if total <= randomSample {
+					for i := s; i < total; i += streams {
+						add(&lp[i/len(rp)], &rp[i%len(rp)])
+					}
+					continue
+				}
+				rng := rand.New(rand.NewPCG(seed, uint64(s)))
+				for range randomSample / streams {
+					add(&lp[rng.IntN(len(lp))], &rp[rng.IntN(len(rp))])
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	exact := exactU(lp, rp)
+	for f := range numFields {
+		u := md.u[f]
+		for l := 1; l < len(u); l++ {
+			u[l] = 0.5 // smoothing
+			for s := range streams {
+				u[l] += counts[s][f][l]
+			}
+		}
+		if e := exact[f]; e > 0 {
+			rest := 0.0
+			for l := 2; l < len(u); l++ {
+				rest += u[l]
+			}
+			for l := 2; l < len(u); l++ {
+				u[l] = u[l] / rest * (1 - e)
+			}
+			u[1] = e
+		}
+		normalize(u)
+	}
+	md.lambda = 0.5 * float64(min(len(lp), len(rp))) / float64(total)
+	return md
+}
+
+// exactU returns, per field, the chance that two random rows that both
+// have the field agree on it exactly (level 1).
+func exactU(lp, rp []prepped) [numFields]float64 {
+	var out [numFields]float64
+	value := func(p *prepped, f int) int64 {
+		switch f {
+		case fSurname, fGiven, fPatronymic:
+			return int64(p.p[f].norm)
+		case fBirthPlace:
+			return int64(p.p[3].norm)
+		case fServiceNumber:
+			return int64(p.svc)
+		case fUnit:
+			return int64(p.unit)
+		}
+		d := p.date
+		if d.Precision != tally.FullDate {
+			if d.Precision == tally.NoDate {
+				return 0
+			}
+			return -1 // present, never exactly equal
+		}
+		return int64(d.Year)*10000 + int64(d.Month)*100 + int64(d.Day)
+	}
+	for f := range numFields {
+		cl := map[int64]float64{}
+		nl, nr := 0.0, 0.0
+		for i := range lp {
+			if v := value(&lp[i], f); v != 0 {
+				nl++
+				if v > 0 {
+					cl[v]++
+				}
+			}
+		}
+		s := 0.0
+		cr := map[int64]float64{}
+		for i := range rp {
+			if v := value(&rp[i], f); v != 0 {
+				nr++
+				if v > 0 {
+					cr[v]++
+				}
+			}
+		}
+		for v, c := range cr {
+			s += c * cl[v]
+		}
+		if nl > 0 && nr > 0 {
+			out[f] = s / (nl * nr)
+		}
+	}
+	return out
+}
+
+// assign pairs rows one to one, greedily by log-odds, best first (ties by
+// list order), and decides each pair.
+func assign(res *Result, kept []cand, logit []float64, lp, rp []prepped, left, right []Record, opt Options) {
+	order := make([]int, len(kept))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(i, j int) int {
+		if c := cmp.Compare(logit[j], logit[i]); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(kept[i].l, kept[j].l); c != 0 {
+			return c
+		}
+		return cmp.Compare(kept[i].r, kept[j].r)
+	})
+	byL := make([]int32, len(left))
+	byR := make([]int32, len(right))
+	for i := range byL {
+		byL[i] = -1
+	}
+	for i := range byR {
+		byR[i] = -1
+	}
+	chosen := make([]bool, len(kept))
+	for _, i := range order {
+		c := kept[i]
+		if byL[c.l] < 0 && byR[c.r] < 0 {
+			byL[c.l], byR[c.r] = int32(i), int32(i)
+			chosen[i] = true
+		}
+	}
+	// A close competitor: another candidate of either row, at or above the
+	// review threshold, within CompetitorMargin bits of the chosen pair,
+	// whose other row has no clearly better partner of its own.
+	contested := make([]bool, len(kept))
+	for i, c := range kept {
+		if chosen[i] {
+			continue
+		}
+		x := logit[i]
+		for _, own := range [2]int32{byL[c.l], byR[c.r]} {
+			if own < 0 || x < logit[own]-opt.CompetitorMargin {
+				continue
+			}
+			// The competitor's other row, and its own pair.
+			var other int32
+			if own == byL[c.l] {
+				other = byR[c.r]
+			} else {
+				other = byL[c.l]
+			}
+			if other >= 0 && other != own && logit[other] >= x+opt.CompetitorMargin {
+				continue
+			}
+			contested[own] = true
+		}
+	}
+	matchLogit := logit2(opt.MatchThreshold)
+	st := &res.Stats
+	pairedR := make([]bool, len(right))
+	for l := range left {
+		i := byL[l]
+		if i < 0 {
+			res.LeftOnly = append(res.LeftOnly, left[l].Ref)
+			continue
+		}
+		c := kept[i]
+		pairedR[c.r] = true
+		p := Pair{Left: left[l].Ref, Right: right[c.r].Ref, LogOdds: logit[i],
+			Score: displayScore(logit[i]), Decision: DecisionReview, Fields: explain(c, &lp[c.l], &rp[c.r])}
+		differs := levelOf(c.pat, fSurname) == lvDifferent || levelOf(c.pat, fGiven) == lvDifferent
+		switch {
+		case logit[i] >= matchLogit && differs:
+			// A different surname or given name is never accepted unseen,
+			// however well the rest agrees: twins share everything else.
+		case logit[i] >= matchLogit && contested[i]:
+			p.Fields["competitor"] = "close"
+			st.CompetitorHeld++
+		case logit[i] >= matchLogit:
+			p.Decision = DecisionMatch
+		}
+		if contested[i] {
+			p.Fields["competitor"] = "close"
+		}
+		if p.Decision == DecisionMatch {
+			st.Matches++
+		} else {
+			st.Reviews++
+		}
+		res.Pairs = append(res.Pairs, p)
+	}
+	for r := range right {
+		if !pairedR[r] {
+			res.RightOnly = append(res.RightOnly, right[r].Ref)
+		}
+	}
+}
+
+// displayScore turns log-odds into the probability shown: four decimals,
+// never 0 or 1, which no comparison of two list rows can justify.
+func displayScore(logit float64) float64 {
+	p := 1 / (1 + math.Exp2(-logit))
+	p = math.Round(p*1e4) / 1e4
+	return min(max(p, 0.0001), 0.9999)
+}
+
+// explain names, for each field either row has, the level that decided it.
+func explain(c cand, a, b *prepped) map[string]string {
+	m := make(map[string]string, numFields+1)
+	for f := range numFields {
+		if a.has(f) || b.has(f) {
+			m[fieldNames[f]] = levelNames[f][levelOf(c.pat, f)]
+		}
+	}
+	if c.pat&swappedBit != 0 {
+		m["name_order"] = "swapped"
+	}
+	return m
+}
+
+// Candidates runs only the blocking of Link and returns the distinct
+// candidate pairs it would compare, as indices into left and right, in
+// right-list order. It is for measuring blocking recall.
+func Candidates(left, right []Record, opt Options) ([][2]int32, error) {
+	opt, err := opt.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	if len(left) == 0 || len(right) == 0 {
+		return nil, nil
+	}
+	lp, rp, t := prepare(left, right, opt.Workers)
+	ps := passes(t)
+	var out [][2]int32
+	var keys []uint64
+	var lefts []int32
+	idx := make([]*index, len(ps))
+	for i := range ps {
+		idx[i] = buildIndex(&ps[i], lp, rp, opt.BlockCap, &PassStats{})
+	}
+	for r := range rp {
+		lefts = lefts[:0]
+		for pi := range ps {
+			keys = ps[pi].right(&rp[r], keys[:0])
+			for _, k := range dedupKeys(keys) {
+				if blk, ok := idx[pi].blocks[k]; ok && !idx[pi].skip[blk] {
+					lefts = append(lefts, idx[pi].lefts[idx[pi].start[blk]:idx[pi].start[blk+1]]...)
+				}
+			}
+		}
+		slices.Sort(lefts)
+		for _, l := range slices.Compact(lefts) {
+			out = append(out, [2]int32{l, int32(r)})
+		}
+	}
+	return out, nil
+}
