@@ -196,9 +196,9 @@ func NewSigner(skey string) (note.Signer, error) {
 // registers them, the export carries them, and every party should compare
 // them with the ones it holds before trusting a verification.
 type Keys struct {
-	Log       string            // the log's (mediator's) vkey; its name, tally-log-ID, is the origin
-	Parties   map[string]string // party code → vkey named tally-party-CODE
-	Witnesses []string          // cosignature/v1 vkeys named tally-witness-ID
+	Log       string            `json:"log"`       // the log's (mediator's) vkey; its name, tally-log-ID, is the origin
+	Parties   map[string]string `json:"parties"`   // party code → vkey named tally-party-CODE
+	Witnesses []string          `json:"witnesses"` // cosignature/v1 vkeys named tally-witness-ID
 }
 
 // verifiers are Keys parsed and checked.

@@ -41,9 +41,9 @@ type VerifyReport struct {
 	RootHash    string           `json:"root_hash"`
 	Time        time.Time        `json:"time"`
 	Cosigners   []string         `json:"cosigners"`
-	Checkpoints int              `json:"checkpoints"`        // checkpoints in the history, all consistent with the tree
-	Parties     map[string]int64 `json:"parties"`            // party code → entries (its last seq)
-	Keys        Keys             `json:"keys"`               // the keys checked against
+	Checkpoints int              `json:"checkpoints"`            // checkpoints in the history, all consistent with the tree
+	Parties     map[string]int64 `json:"parties"`                // party code → entries (its last seq)
+	Keys        Keys             `json:"keys"`                   // the keys checked against
 	TrustedSize *int64           `json:"trusted_size,omitempty"` // size of the trusted checkpoint the log extends
 }
 
