@@ -56,6 +56,7 @@ func Dialect() sqlstore.Dialect {
 		MaxParams:    65535, // the protocol counts parameters in 16 bits
 		IsUnique:     hasState(uniqueViolation),
 		IsForeignKey: hasState(foreignKeyViolation),
+		Copy:         copyRows,
 		Goose:        goose.DialectPostgres,
 		Migrations:   sub,
 	}
@@ -152,3 +153,37 @@ func connectError(cfg *pgx.ConnConfig, err error) error {
 	e.Hint = "check that PostgreSQL is running there and that the host and port in the URL are right"
 	return e
 }
+
+// copyRows inserts rows with COPY, which PostgreSQL reads several times
+// faster than multi-row INSERTs. It runs on the pgx connection under conn,
+// inside the transaction database/sql has open on it.
+func copyRows(ctx context.Context, conn *sql.Conn, table string, cols []string, n int, add func(args []any, i int) []any) error {
+	return conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("postgres: the driver connection is a %T, not pgx's", dc)
+		}
+		src := &copySource{n: n, add: add, i: -1}
+		_, err := c.Conn().CopyFrom(ctx, pgx.Identifier{table}, cols, src)
+		return err
+	})
+}
+
+// copySource feeds COPY from add, one row at a time.
+type copySource struct {
+	n, i int
+	add  func(args []any, i int) []any
+	args []any
+}
+
+func (s *copySource) Next() bool {
+	s.i++
+	return s.i < s.n
+}
+
+func (s *copySource) Values() ([]any, error) {
+	s.args = s.add(s.args[:0], s.i)
+	return s.args, nil
+}
+
+func (s *copySource) Err() error { return nil }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
+	"fmt"
 	"net/url"
 	"os"
 	"strings"
@@ -168,4 +169,12 @@ func TestOpenErrors(t *testing.T) {
 			t.Errorf("error %v does not name the missing database", err)
 		}
 	})
+}
+
+func BenchmarkAddRows(b *testing.B) {
+	for _, n := range []int{10_000, 100_000} {
+		b.Run(fmt.Sprintf("rows=%d", n), func(b *testing.B) {
+			storetest.BenchmarkAddRows(b, open(b), n)
+		})
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -118,6 +119,14 @@ func TestOpenErrors(t *testing.T) {
 			if !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), c.path) || e.Hint == "" {
 				t.Errorf("error %q should say %q, name %q and give a hint", err, c.want, c.path)
 			}
+		})
+	}
+}
+
+func BenchmarkAddRows(b *testing.B) {
+	for _, n := range []int{10_000, 100_000, 1_000_000} {
+		b.Run(fmt.Sprintf("rows=%d", n), func(b *testing.B) {
+			storetest.BenchmarkAddRows(b, open(b), n)
 		})
 	}
 }

@@ -75,6 +75,11 @@ type Dialect struct {
 	// IsForeignKey reports whether err is a violated foreign key: a row
 	// that names a parent (agreement, version) that does not exist.
 	IsForeignKey func(err error) bool
+	// Copy, if set, is the engine's bulk path, used instead of multi-row
+	// INSERTs for batches of rows: it inserts n rows into table on conn,
+	// the connection the transaction is on, within that transaction; add
+	// appends the values of row i, in the order of cols, to args.
+	Copy func(ctx context.Context, conn *sql.Conn, table string, cols []string, n int, add func(args []any, i int) []any) error
 	// Goose is the goose dialect of the engine, and Migrations its
 	// migrations, *.sql files at the root of the file system.
 	Goose      goose.Dialect

@@ -29,6 +29,9 @@ var _ tally.Tx = (*tx)(nil)
 // longer statements stop paying for themselves.
 const rowsPerInsert = 256
 
+// copyMin is the fewest rows worth the engine's bulk path, if it has one.
+const copyMin = 50
+
 // rowsPerPage is how many rows Rows reads per query. Rows reads a page,
 // closes its cursor, then calls fn, so that fn may use the transaction
 // (PostgreSQL allows one active query per connection).
@@ -291,6 +294,9 @@ func (t *tx) AddFileChunk(ctx context.Context, id int64, seq int, data []byte) e
 // insertMany inserts n rows into table in multi-row INSERTs, asking add to
 // append the values of row i to args.
 func (t *tx) insertMany(ctx context.Context, table string, cols []string, n int, add func(args []any, i int) []any) error {
+	if t.d.Copy != nil && n >= copyMin {
+		return t.d.Copy(ctx, t.conn, table, cols, n, add)
+	}
 	per := rowsPerInsert
 	if max := t.d.MaxParams / len(cols); per > max {
 		per = max

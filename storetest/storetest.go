@@ -248,7 +248,8 @@ func testNotFound(t *testing.T, s tally.Store) {
 		return tx.UpdateListVersion(ctx, w)
 	})
 	check("AddFileChunk", func(tx tally.Tx) error { return tx.AddFileChunk(ctx, missing, 0, []byte("x")) })
-	check("AddRows", func(tx tally.Tx) error { return tx.AddRows(ctx, missing, rows(1, 3)) })
+	check("AddRows", func(tx tally.Tx) error { return tx.AddRows(ctx, missing, Rows(1, 3)) })
+	check("AddRows, a large batch", func(tx tally.Tx) error { return tx.AddRows(ctx, missing, Rows(1, 1001)) })
 	check("AddReport", func(tx tally.Tx) error {
 		return tx.AddReport(ctx, missing, []tally.Problem{{Line: 2, Code: tally.BadDate}}, nil)
 	})
@@ -543,9 +544,10 @@ func testFiles(t *testing.T, s tally.Store) {
 	wantCode(t, "adding chunk 0 twice", err, tally.EConflict)
 }
 
-// rows returns synthetic rows for lines from..to-1, every recognised field
-// filled, some with extra cells.
-func rows(from, to int) []tally.StoredRow {
+// Rows returns synthetic rows for lines from..to-1, as a Ukrainian register
+// would hold them: thirteen non-empty Cyrillic fields, and for every third
+// row two extra cells. The people are invented.
+func Rows(from, to int) []tally.StoredRow {
 	surnames := []string{"Шевченко", "Коваленко", "Бондаренко", "Ткаченко", "Кравченко", "Олійник"}
 	given := []string{"Тарас", "Олександр", "Андрій", "Дмитро", "Сергій", "Юрій"}
 	var rs []tally.StoredRow
@@ -606,7 +608,7 @@ func testRows(t *testing.T, s tally.Store) {
 		{"every field", []tally.StoredRow{{Ref: "ua-1", Row: every}}},
 		{"escapes and Unicode", []tally.StoredRow{{Ref: "ua-«2»", Row: tricky}}},
 		{"empty row", []tally.StoredRow{{Row: tally.Row{Line: 4}}}},
-		{"realistic", rows(5, 40)},
+		{"realistic", Rows(5, 40)},
 	}
 	v := addVersion(t, s)
 	var want []tally.StoredRow
@@ -624,14 +626,16 @@ func testRows(t *testing.T, s tally.Store) {
 		t.Errorf("rows read back differ (-added +read):\n%s", d)
 	}
 
-	err := s.Update(ctx, func(tx tally.Tx) error { return tx.AddRows(ctx, v.ID, rows(10, 11)) })
+	err := s.Update(ctx, func(tx tally.Tx) error { return tx.AddRows(ctx, v.ID, Rows(10, 11)) })
 	wantCode(t, "adding line 10 again", err, tally.EConflict)
+	err = s.Update(ctx, func(tx tally.Tx) error { return tx.AddRows(ctx, v.ID, Rows(30, 300)) })
+	wantCode(t, "adding a batch with lines 30 to 39 again", err, tally.EConflict)
 }
 
 func testRowsOrder(t *testing.T, s tally.Store) {
 	ctx := context.Background()
 	v := addVersion(t, s)
-	rs := rows(2, 30)
+	rs := Rows(2, 30)
 	// Add in two batches, each out of order.
 	shuffled := append(append([]tally.StoredRow{}, rs[20:]...), rs[:10]...)
 	rest := append([]tally.StoredRow{}, rs[10:20]...)
@@ -651,7 +655,7 @@ func testRowsLarge(t *testing.T, s tally.Store) {
 	ctx := context.Background()
 	v := addVersion(t, s)
 	n := largeRows()
-	rs := rows(2, n+2)
+	rs := Rows(2, n+2)
 	update(t, s, func(tx tally.Tx) error {
 		for i := 0; i < len(rs); i += 1000 {
 			if err := tx.AddRows(ctx, v.ID, rs[i:min(i+1000, len(rs))]); err != nil {
@@ -672,7 +676,7 @@ func testRowsLarge(t *testing.T, s tally.Store) {
 func testRowsStop(t *testing.T, s tally.Store) {
 	ctx := context.Background()
 	v := addVersion(t, s)
-	update(t, s, func(tx tally.Tx) error { return tx.AddRows(ctx, v.ID, rows(2, 2500)) })
+	update(t, s, func(tx tally.Tx) error { return tx.AddRows(ctx, v.ID, Rows(2, 2500)) })
 	stop := errors.New("enough")
 	n := 0
 	err := s.View(ctx, func(tx tally.Tx) error {
@@ -748,7 +752,7 @@ func fill(ctx context.Context, tx tally.Tx, v *tally.ListVersion) error {
 	if err := tx.AddFileChunk(ctx, v.ID, 0, []byte("line 1\nline 2\n")); err != nil {
 		return err
 	}
-	if err := tx.AddRows(ctx, v.ID, rows(2, 600)); err != nil {
+	if err := tx.AddRows(ctx, v.ID, Rows(2, 600)); err != nil {
 		return err
 	}
 	return tx.AddReport(ctx, v.ID, []tally.Problem{{Line: 2, Code: tally.BadDate}}, []tally.Note{{Line: 3}})
