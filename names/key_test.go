@@ -276,3 +276,20 @@ func TestDerivedPatronymics(t *testing.T) {
 		}
 	}
 }
+
+func TestKeyLookalikes(t *testing.T) {
+	for _, tc := range []struct {
+		part       Part
+		typed, was string
+	}{
+		{Place, "Kиïв", "Київ"},
+		{Surname, "Олiйник", "Олійник"},
+		{Surname, "Пeтpeнкo", "Петренко"},
+		{Surname, "COKOЛOB", "Соколов"}, // all twins, Latin
+		{Given, "Іvаn", "Ivan"},
+	} {
+		if got, want := Key(tc.part, tc.typed), Key(tc.part, tc.was); got != want {
+			t.Errorf("Key(%v, %q) = %q, want %q as for %q", tc.part, tc.typed, got, want, tc.was)
+		}
+	}
+}

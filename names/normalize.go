@@ -56,7 +56,7 @@ func isLatinLetter(r rune) bool {
 // trimmed. Invalid UTF-8 becomes U+FFFD. Letter case and everything else is
 // kept. Normalize(Normalize(s)) == Normalize(s) for every s.
 func Normalize(s string) string {
-	if isNormalASCII(s) {
+	if isNormalSimple(s) {
 		return s
 	}
 	s = strings.ToValidUTF8(s, "\uFFFD")
@@ -86,19 +86,20 @@ func Normalize(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-// isNormalASCII reports whether s is printable ASCII already in normal form:
-// no backquote, no leading, trailing or doubled space.
-func isNormalASCII(s string) bool {
+// isNormalSimple reports whether s is already in normal form and made only
+// of printable ASCII and basic Cyrillic letters (U+0400–U+045F, Ґ, ґ), which
+// are all in NFC on their own: no backquote, no leading, trailing or doubled
+// space.
+func isNormalSimple(s string) bool {
 	prevSpace := true
-	for i := 0; i < len(s); i++ {
-		c := s[i]
+	for _, r := range s {
 		switch {
-		case c == ' ':
+		case r == ' ':
 			if prevSpace {
 				return false
 			}
 			prevSpace = true
-		case c > ' ' && c < 0x7f && c != '`':
+		case r > ' ' && r < 0x7f && r != '`', r >= 0x400 && r <= 0x45F, r == 'Ґ', r == 'ґ':
 			prevSpace = false
 		default:
 			return false

@@ -71,6 +71,9 @@ func isWordRune(r rune) bool {
 	if r < utf8.RuneSelf {
 		return 'a' <= r|0x20 && r|0x20 <= 'z' || '0' <= r && r <= '9' || r == '\'' || r == '`'
 	}
+	if r >= 0x400 && r <= 0x45F {
+		return true // the basic Cyrillic letters
+	}
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) || isApostrophe(r)
 }
 
@@ -111,19 +114,23 @@ func wordSkeleton(dst []byte, w string, mode keyMode) []byte {
 			} else if r == '\'' || r == '`' {
 				continue
 			}
-		case isApostrophe(r) || unicode.Is(unicode.Mn, r):
-			continue
-		case isCyrillicLetter(r):
+		case r < 0x400 || r > 0x45F && !isCyrillicLetter(r):
+			// Neither ASCII nor Cyrillic.
+			if isApostrophe(r) || unicode.Is(unicode.Mn, r) {
+				continue
+			}
+			if _, ok := latinTwin(r); ok {
+				latTwin++
+			} else if isLatinLetter(r) {
+				lat++
+			}
+			r = baseLetter(r)
+		default: // Cyrillic
 			if _, ok := cyrillicTwin(r); ok {
 				cyrTwin++
 			} else {
 				cyr++
 			}
-		case isLatinLetter(r):
-			lat++
-			r = baseLetter(r)
-		default:
-			r = baseLetter(r)
 		}
 		rs = append(rs, r)
 	}
