@@ -23,7 +23,8 @@ import "strings"
 // -ой). Case, stress marks and punctuation do not count; words are kept
 // apart by single spaces.
 //
-// Key does no I/O and allocates at most the key; it is safe for concurrent
+// A Part other than the four named ones is keyed as a surname. Key does
+// no I/O and allocates at most the key; it is safe for concurrent
 // use. The alphabet of the skeleton is described in the package
 // documentation.
 func Key(part Part, s string) string {

@@ -1,5 +1,7 @@
 package names
 
+import "fmt"
+
 // Part is which part of a person's name, or which kind of name, a string is.
 // Keys and name forms depend on it: given names and patronymics go through
 // the Ukrainian ↔ Russian forms tables, surnames through pattern rules only,
@@ -26,5 +28,5 @@ func (p Part) String() string {
 	case Place:
 		return "place"
 	}
-	return "part(" + string(rune('0'+p%10)) + ")"
+	return fmt.Sprintf("Part(%d)", uint8(p))
 }
