@@ -333,7 +333,7 @@ func (r *Reader) setHeader(names []string, line int) error {
 		}
 		known++
 		if j := seen[f]; j != 0 {
-			return &tally.Error{Code: tally.EInvalid, File: r.name, Line: line, Key: n,
+			return &tally.Error{Code: tally.EInvalid, File: r.name, Line: line,
 				Message: fmt.Sprintf("columns %d (%q) and %d (%q) both hold %s", j, names[j-1], i+1, n, f),
 				Hint:    "rename or remove one of them"}
 		}
