@@ -350,6 +350,9 @@ func (d *decoder) str() (string, error) {
 		case '\\':
 			return d.escaped(start)
 		}
+		if d.s[d.i] < 0x20 {
+			return "", errSyntax
+		}
 		d.i++
 	}
 	return "", errSyntax
