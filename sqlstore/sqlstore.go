@@ -14,8 +14,19 @@
 // queries, the encodings and the error mapping live here, and the engines
 // differ only in what a [Dialect] says: the placeholder style, how many
 // bind parameters one statement may carry, which driver errors mean
-// "unique key taken" or "no such parent", and the migrations. Both engines
-// pass the same suite, package storetest.
+// "unique key taken" or "no such parent", the migrations, and optionally a
+// bulk path for rows (COPY on PostgreSQL) that takes the place of multi-row
+// INSERTs without changing what is stored. Both engines pass the same
+// suite, package storetest.
+//
+// # Speed
+//
+// An import of a million rows must take seconds, not minutes. Within a
+// transaction, statements are prepared once and reused; rows go in
+// multi-row INSERTs of up to 256 rows (or by the engine's bulk path); a
+// row's cells are encoded by hand, without reflection. Rows reads back in
+// pages of 1000, keyed on the line, so that a million rows are never held
+// at once and fn may use the transaction between pages.
 //
 // # Transactions
 //
