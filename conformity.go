@@ -24,20 +24,24 @@ type Checker struct {
 	conditions map[string]bool // every condition code the agreement defines
 	seed       maphash.Seed
 
-	seen    []seenRow
-	byName  map[uint64]int32 // name-and-birth key → newest seen index
-	byNum   map[uint64]int32 // service number → seen index
-	byTag   map[uint64]int32 // remains tag → seen index
-	refs    map[uint64]int32 // ref → seen index
-	lineRef func(int) string
+	// What duplicate finding remembers of the rows seen so far, by index:
+	// their refs, lines, patronymic keys and the chain of earlier rows with
+	// the same name key. index maps hashes of (what, value) to the newest
+	// row index with that value.
+	refs       refArena
+	lines      []int32
+	patronymic []uint32 // hash of the patronymic key, 0 when none
+	next       []int32  // earlier row with the same name key, -1 at the end
+	index      seenIndex
 }
 
-type seenRow struct {
-	ref        string
-	line       int32
-	patronymic uint64 // hash of the patronymic key, 0 when none
-	next       int32  // earlier row with the same name key, -1 at the end
-}
+// What a hash in Checker.index is of.
+const (
+	hashRef byte = iota + 1
+	hashName
+	hashServiceNumber
+	hashTag
+)
 
 // NewChecker returns a Checker for a list with the given header. category
 // is the category id for every row of a list that has no category column
@@ -48,10 +52,6 @@ func NewChecker(a *Agreement, h Header, category string) (*Checker, error) {
 		hasCatCol:  h.Has(FieldCategory),
 		conditions: map[string]bool{},
 		seed:       maphash.MakeSeed(),
-		byName:     map[uint64]int32{},
-		byNum:      map[uint64]int32{},
-		byTag:      map[uint64]int32{},
-		refs:       map[uint64]int32{},
 	}
 	for _, k := range a.Conditions() {
 		c.conditions[Code(k)] = true
@@ -280,71 +280,81 @@ func knownSex(v string) bool {
 // used twice and, on a remains list, a tag used twice.
 func (c *Checker) checkDuplicate(r *Row, ref string, remains bool, birth Date, birthOK bool, catID string) []Problem {
 	var ps []Problem
-	idx := int32(len(c.seen))
-	row := seenRow{ref: ref, line: int32(r.Line), next: -1}
+	idx := int32(len(c.lines))
+	var patronymic uint32
+	next := int32(-1)
 	dup := func(f Field, format string, args ...any) {
 		ps = append(ps, Problem{Line: r.Line, Ref: ref, Code: DuplicateInList, Field: f.String(),
 			Category: catID, Detail: fmt.Sprintf(format, args...)})
 	}
+	// seen looks value up as a what, and remembers this row under it if no
+	// earlier row has it.
+	seen := func(what byte, value string) (int32, bool) {
+		h := c.hash(what, value)
+		if j, ok := c.index.get(h); ok {
+			return j, true
+		}
+		c.index.put(h, idx)
+		return 0, false
+	}
 	if r.Values[FieldRef] != "" {
-		h := maphash.String(c.seed, r.Values[FieldRef])
-		if j, ok := c.refs[h]; ok {
+		if j, ok := seen(hashRef, r.Values[FieldRef]); ok {
 			ps = append(ps, Problem{Line: r.Line, Ref: ref, Code: BadValue, Field: FieldRef.String(),
-				Category: catID, Detail: fmt.Sprintf("ref %s is used already on line %d; every row needs its own ref", ref, c.seen[j].line)})
-		} else {
-			c.refs[h] = idx
+				Category: catID, Detail: fmt.Sprintf("ref %s is used already on line %d; every row needs its own ref", ref, c.lines[j])})
 		}
 	}
 	found := false
 	if remains {
 		if tag := foldCode(r.Values[FieldRemainsTag]); tag != "" {
-			h := maphash.String(c.seed, tag)
-			if j, ok := c.byTag[h]; ok {
-				dup(FieldRemainsTag, "the same tag as %s (line %d)", c.seen[j].ref, c.seen[j].line)
+			if j, ok := seen(hashTag, tag); ok {
+				dup(FieldRemainsTag, "the same tag as %s (line %d)", c.refs.get(j), c.lines[j])
 				found = true
-			} else {
-				c.byTag[h] = idx
 			}
 		}
 	}
 	if num := foldCode(r.Values[FieldServiceNumber]); len(num) >= 3 {
-		h := maphash.String(c.seed, num)
-		if j, ok := c.byNum[h]; ok && !found {
-			dup(FieldServiceNumber, "the same service number as %s (line %d)", c.seen[j].ref, c.seen[j].line)
+		if j, ok := seen(hashServiceNumber, num); ok && !found {
+			dup(FieldServiceNumber, "the same service number as %s (line %d)", c.refs.get(j), c.lines[j])
 			found = true
-		} else if !ok {
-			c.byNum[h] = idx
 		}
 	}
 	s, g := r.Values[FieldSurname], r.Values[FieldGivenName]
 	if !remains && s != "" && g != "" && birthOK {
-		var b maphash.Hash
-		b.SetSeed(c.seed)
-		b.WriteString(names.Key(names.Surname, s))
-		b.WriteByte(0)
-		b.WriteString(names.Key(names.Given, g))
-		b.WriteByte(0)
-		b.WriteString(birth.String())
-		h := b.Sum64()
+		h := c.hash(hashName, names.Key(names.Surname, s), names.Key(names.Given, g), birth.String())
 		if p := r.Values[FieldPatronymic]; p != "" {
-			row.patronymic = maphash.String(c.seed, names.Key(names.Patronymic, p)) | 1
+			patronymic = uint32(c.hash(hashName, names.Key(names.Patronymic, p))) | 1
 		}
-		head, ok := c.byName[h]
-		for j := head; ok && j >= 0 && !found; j = c.seen[j].next {
-			o := c.seen[j]
-			if o.patronymic != 0 && row.patronymic != 0 && o.patronymic != row.patronymic {
-				continue // different fathers: brothers' namesake cousins, not one man
+		head, ok := c.index.get(h)
+		for j := head; ok && j >= 0 && !found; j = c.next[j] {
+			if c.patronymic[j] != 0 && patronymic != 0 && c.patronymic[j] != patronymic {
+				continue // different fathers: namesakes, not one man
 			}
-			dup(FieldSurname, "the same person as %s (line %d): same name and birth date, in another spelling or script", o.ref, o.line)
+			dup(FieldSurname, "the same person as %s (line %d): same name and birth date, in another spelling or script", c.refs.get(j), c.lines[j])
 			found = true
 		}
 		if ok {
-			row.next = head
+			next = head
 		}
-		c.byName[h] = idx
+		c.index.put(h, idx)
 	}
-	c.seen = append(c.seen, row)
+	c.refs.add(ref)
+	c.lines = append(c.lines, int32(r.Line))
+	c.patronymic = append(c.patronymic, patronymic)
+	c.next = append(c.next, next)
 	return ps
+}
+
+// hash returns the hash of what and the parts, kept apart so that no two
+// different tuples are one string.
+func (c *Checker) hash(what byte, parts ...string) uint64 {
+	var h maphash.Hash
+	h.SetSeed(c.seed)
+	h.WriteByte(what)
+	for _, p := range parts {
+		h.WriteString(p)
+		h.WriteByte(0)
+	}
+	return h.Sum64()
 }
 
 // foldCode puts a service number or tag in one form: upper case, no spaces
@@ -393,24 +403,60 @@ func Validate(a *Agreement, file string, r RowReader, category string) (Report, 
 
 // EachRow checks every row of r and calls fn with the row (normalized), its
 // ref, problems and notes, in file order.
+//
+// Reading and checking overlap: a goroutine reads rows in batches while
+// this one checks them, so that a long list takes about as long as the
+// slower of the two, not their sum.
 func EachRow(a *Agreement, r RowReader, category string, fn func(ref string, row *Row, ps []Problem, ns []Note) error) error {
 	c, err := NewChecker(a, r.Header(), category)
 	if err != nil {
 		return err
 	}
-	for {
-		row, err := r.Next()
-		if err != nil {
-			if isEOF(err) {
+	type batch struct {
+		rows []Row
+		err  error // the reader's error after rows, io.EOF at the end
+	}
+	const batchSize = 256
+	batches := make(chan batch, 4)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		defer close(batches)
+		for {
+			b := batch{rows: make([]Row, 0, batchSize)}
+			for len(b.rows) < batchSize && b.err == nil {
+				row, err := r.Next()
+				if err != nil {
+					b.err = err
+					break
+				}
+				b.rows = append(b.rows, row)
+			}
+			select {
+			case batches <- b:
+			case <-stop:
+				return
+			}
+			if b.err != nil {
+				return
+			}
+		}
+	}()
+	for b := range batches {
+		for i := range b.rows {
+			ref, ps, ns := c.Check(&b.rows[i])
+			if err := fn(ref, &b.rows[i], ps, ns); err != nil {
+				return err
+			}
+		}
+		if b.err != nil {
+			if isEOF(b.err) {
 				return nil
 			}
-			return err
-		}
-		ref, ps, ns := c.Check(&row)
-		if err := fn(ref, &row, ps, ns); err != nil {
-			return err
+			return b.err
 		}
 	}
+	return nil
 }
 
 // SortProblems orders problems by line, keeping each row's own order.

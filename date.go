@@ -119,15 +119,29 @@ func (d Date) IsZero() bool { return d.Precision == NoDate }
 
 // String writes d in ISO form at its precision: 2001-04-03, 2001-04, 2001.
 func (d Date) String() string {
-	switch d.Precision {
-	case FullDate:
-		return fmt.Sprintf("%04d-%02d-%02d", d.Year, int(d.Month), d.Day)
-	case YearMonth:
-		return fmt.Sprintf("%04d-%02d", d.Year, int(d.Month))
-	case YearOnly:
-		return fmt.Sprintf("%04d", d.Year)
+	// By hand rather than with fmt: it is on the path of every row.
+	var b [10]byte
+	out := b[:0]
+	pad := func(n, width int) {
+		s := strconv.Itoa(n)
+		for i := len(s); i < width; i++ {
+			out = append(out, '0')
+		}
+		out = append(out, s...)
 	}
-	return ""
+	if d.Precision == NoDate {
+		return ""
+	}
+	pad(d.Year, 4)
+	if d.Precision >= YearMonth {
+		out = append(out, '-')
+		pad(int(d.Month), 2)
+	}
+	if d.Precision == FullDate {
+		out = append(out, '-')
+		pad(d.Day, 2)
+	}
+	return string(out)
 }
 
 // First and Last return the earliest and latest full dates d can stand for.

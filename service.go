@@ -128,9 +128,8 @@ func (s *Service) ImportList(ctx context.Context, in Import) (ListVersion, Repor
 				Message: fmt.Sprintf("%q is not a party to agreement %s", in.Party, a.ID),
 				Hint:    "use " + a.Parties[0].Code + " or " + a.Parties[1].Code}
 		}
-		checker, err := NewChecker(&a, in.Rows.Header(), in.Category)
-		if err != nil {
-			return err
+		if _, err := NewChecker(&a, in.Rows.Header(), in.Category); err != nil {
+			return err // before anything is written: the list cannot be checked at all
 		}
 		v = ListVersion{
 			AgreementID: a.ID, ListID: ListID(party.Code, in.Kind, in.Name), Party: party.Code,
@@ -153,24 +152,18 @@ func (s *Service) ImportList(ctx context.Context, in Import) (ListVersion, Repor
 			batch = batch[:0]
 			return err
 		}
-		for {
-			row, err := in.Rows.Next()
-			if err != nil {
-				if isEOF(err) {
-					break
-				}
-				return InFile(err, in.FileName, 0)
-			}
-			ref, ps, ns := checker.Check(&row)
+		err = EachRow(&a, in.Rows, in.Category, func(ref string, row *Row, ps []Problem, ns []Note) error {
 			rep.Rows++
 			rep.Problems = append(rep.Problems, ps...)
 			rep.Notes = append(rep.Notes, ns...)
-			batch = append(batch, StoredRow{Ref: ref, Row: row})
+			batch = append(batch, StoredRow{Ref: ref, Row: *row})
 			if len(batch) == rowBatch {
-				if err := flush(); err != nil {
-					return err
-				}
+				return flush()
 			}
+			return nil
+		})
+		if err != nil {
+			return InFile(err, in.FileName, 0)
 		}
 		if err := flush(); err != nil {
 			return err

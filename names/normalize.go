@@ -299,6 +299,9 @@ func judgeCounts(cyr, lat, cyrTwin, latTwin int) wordScript {
 // script as for the other, are left alone. It reports whether anything
 // changed; when nothing did, it returns s itself.
 func RepairLookalikes(s string) (string, bool) {
+	if oneScript(s) {
+		return s, false
+	}
 	var b strings.Builder
 	changed := false
 	start := -1 // start of the current word, or -1
@@ -349,4 +352,27 @@ func RepairLookalikes(s string) (string, bool) {
 		return s, false
 	}
 	return b.String(), true
+}
+
+// oneScript reports, from its bytes alone, that s cannot hold a word with
+// both Latin and Cyrillic letters: it is all ASCII, or it has no ASCII
+// letter and nothing beyond ASCII but Cyrillic (lead bytes 0xD0–0xD3,
+// U+0400–U+04FF). Most cells of a list are one or the other, and this test
+// spares them the letter-by-letter judgement on the path of every row.
+func oneScript(s string) bool {
+	asciiLetter, other := false, false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < utf8.RuneSelf:
+			if 'a' <= c|0x20 && c|0x20 <= 'z' {
+				asciiLetter = true
+			}
+		case c >= 0xD0 && c <= 0xD3:
+			other = true
+			i++ // the continuation byte
+		default:
+			return false
+		}
+	}
+	return !(asciiLetter && other)
 }

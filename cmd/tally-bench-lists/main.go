@@ -20,6 +20,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -32,9 +34,26 @@ func main() {
 	rows := flag.Int("rows", 1_000_000, "rows in the synthetic list")
 	dir := flag.String("dir", "", "where to write the list and the store (default: a temporary directory, removed after)")
 	skipImport := flag.Bool("validate-only", false, "measure validation only")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
+	// As cmd/tally does: see its main.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(50)
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "tally-bench-lists:", err)
+			os.Exit(1)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	if err := run(*rows, *dir, !*skipImport); err != nil {
 		fmt.Fprintln(os.Stderr, "tally-bench-lists:", err)
+		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -23,6 +24,13 @@ import (
 )
 
 func main() {
+	// A long list's duplicate index is large but holds no pointers, so the
+	// collector can run twice as often as by default at little cost, which
+	// keeps the peak memory of a million-row validation near 150 MB rather
+	// than 200. (GOGC in the environment still overrides this.)
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(50)
+	}
 	os.Exit(Main(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
