@@ -347,58 +347,16 @@ func verifyEntries(fsys fs.FS, v *verifiers, n int64, hist []*Checkpoint, hashes
 	parties := map[string]*party{}
 	next := 0 // hist[next] is the first checkpoint with Size > the current entry's index
 
-	const chunk = 32 // bundles read and checked together
 	width := int64(layout.EntryBundleWidth)
-	for first := int64(0); first < n; first += chunk * width {
-		// Read a chunk of bundles and their level-0 tiles.
-		var entries [][]byte
-		var tiles [][]byte
-		for b := first; b < n && b < first+chunk*width; b += width {
-			p := bundlePath(b, n)
-			raw, err := fs.ReadFile(fsys, p)
-			if err != nil {
-				return nil, failEntry(b, "its bundle %s is missing: %v", p, err)
-			}
-			var bundle api.EntryBundle
-			if err := bundle.UnmarshalText(raw); err != nil {
-				return nil, failEntry(b, "its bundle %s is malformed: %v", p, err)
-			}
-			want := min(width, n-b)
-			if int64(len(bundle.Entries)) != want {
-				return nil, failEntry(b+min(int64(len(bundle.Entries)), want), "its bundle %s holds %d entries, not %d", p, len(bundle.Entries), want)
-			}
-			entries = append(entries, bundle.Entries...)
-			tp := tilePath(tlog.Tile{H: tileHeight, L: 0, N: b / width, W: int(want)})
-			tile, err := fs.ReadFile(fsys, tp)
-			if err != nil {
-				return nil, failEntry(b, "its tile %s is missing: %v", tp, err)
-			}
-			if int64(len(tile)) != want*tlog.HashSize {
-				return nil, failEntry(b, "its tile %s is %d bytes, not %d", tp, len(tile), want*tlog.HashSize)
-			}
-			tiles = append(tiles, tile)
+	stop := make(chan struct{})
+	defer close(stop) // stops the loader if we return early
+	chunks := loadChunks(fsys, v, n, workers, stop)
+	for ch := range chunks {
+		<-ch.done
+		if ch.err != nil {
+			return nil, ch.err
 		}
-
-		// Decode and check signatures in parallel.
-		res := make([]checked, len(entries))
-		var wg sync.WaitGroup
-		for w := 0; w < workers; w++ {
-			wg.Add(1)
-			go func(w int) {
-				defer wg.Done()
-				for i := w; i < len(entries); i += workers {
-					b := entries[i]
-					r := &res[i]
-					r.leaf = tlog.RecordHash(b)
-					r.hash = EntryHash(b)
-					if r.e, r.err = DecodeEntry(b); r.err == nil {
-						r.err = verifyEntrySig(b, r.e, v)
-					}
-				}
-			}(w)
-		}
-		wg.Wait()
-
+		first, res, tiles := ch.first, ch.res, ch.tiles
 		// Check the rest in order.
 		for j := range res {
 			i := first + int64(j)
@@ -458,4 +416,96 @@ func verifyEntries(fsys fs.FS, v *verifiers, n int64, hist []*Checkpoint, hashes
 		out[code] = p.seq
 	}
 	return out, nil
+}
+
+// chunk is a run of bundles read and checked together.
+type chunk struct {
+	first int64     // index of its first entry
+	tiles [][]byte  // the level-0 tile of each bundle
+	res   []checked // one per entry, ready when done is closed
+	err   error     // reading failed (set before done is closed)
+	done  chan struct{}
+}
+
+// loadChunks reads the bundles a chunk at a time and starts checking each
+// chunk's entries on `workers` goroutines, while the caller works through
+// the chunks before it in order. At most two chunks wait ahead; closing
+// stop ends it.
+func loadChunks(fsys fs.FS, v *verifiers, n int64, workers int, stop <-chan struct{}) <-chan *chunk {
+	const bundles = 32 // bundles a chunk
+	width := int64(layout.EntryBundleWidth)
+	out := make(chan *chunk, 2)
+	go func() {
+		defer close(out)
+		for first := int64(0); first < n; first += bundles * width {
+			ch := &chunk{first: first, done: make(chan struct{})}
+			var entries [][]byte
+			for b := first; b < n && b < first+bundles*width && ch.err == nil; b += width {
+				var es [][]byte
+				var tile []byte
+				es, tile, ch.err = readBundle(fsys, b, n)
+				entries = append(entries, es...)
+				ch.tiles = append(ch.tiles, tile)
+			}
+			if ch.err != nil {
+				close(ch.done)
+				select {
+				case out <- ch:
+				case <-stop:
+				}
+				return
+			}
+			ch.res = make([]checked, len(entries))
+			var wg sync.WaitGroup
+			for w := 0; w < workers; w++ {
+				wg.Add(1)
+				go func(w int) {
+					defer wg.Done()
+					for i := w; i < len(entries); i += workers {
+						b := entries[i]
+						r := &ch.res[i]
+						r.leaf = tlog.RecordHash(b)
+						r.hash = EntryHash(b)
+						if r.e, r.err = DecodeEntry(b); r.err == nil {
+							r.err = verifyEntrySig(b, r.e, v)
+						}
+					}
+				}(w)
+			}
+			go func() { wg.Wait(); close(ch.done) }()
+			select {
+			case out <- ch:
+			case <-stop:
+				return
+			}
+		}
+	}()
+	return out
+}
+
+// readBundle reads the entry bundle that starts at entry b, and its level-0 tile.
+func readBundle(fsys fs.FS, b, n int64) ([][]byte, []byte, error) {
+	width := int64(layout.EntryBundleWidth)
+	p := bundlePath(b, n)
+	raw, err := fs.ReadFile(fsys, p)
+	if err != nil {
+		return nil, nil, failEntry(b, "its bundle %s is missing: %v", p, err)
+	}
+	var bundle api.EntryBundle
+	if err := bundle.UnmarshalText(raw); err != nil {
+		return nil, nil, failEntry(b, "its bundle %s is malformed: %v", p, err)
+	}
+	want := min(width, n-b)
+	if int64(len(bundle.Entries)) != want {
+		return nil, nil, failEntry(b+min(int64(len(bundle.Entries)), want), "its bundle %s holds %d entries, not %d", p, len(bundle.Entries), want)
+	}
+	tp := tilePath(tlog.Tile{H: tileHeight, L: 0, N: b / width, W: int(want)})
+	tile, err := fs.ReadFile(fsys, tp)
+	if err != nil {
+		return nil, nil, failEntry(b, "its tile %s is missing: %v", tp, err)
+	}
+	if int64(len(tile)) != want*tlog.HashSize {
+		return nil, nil, failEntry(b, "its tile %s is %d bytes, not %d", tp, len(tile), want*tlog.HashSize)
+	}
+	return bundle.Entries, tile, nil
 }
