@@ -60,8 +60,9 @@ func prefix(t *table, id int32, n int) uint64 {
 //   - given+patronymic+birth-year, by names.Key and by sound: the surname is
 //     mistyped or in a form neither relates;
 //   - birth-date: the full date, and the date with day and month swapped;
-//   - sound-surname+given-initial (either order): skeletons (sound.go), for
-//     transliterations and typos, and names in each other's columns;
+//   - swapped-names: surname and given name in each other's columns;
+//   - sound-surname+given: skeletons (sound.go), for transliterations and
+//     typos the names package's keys do not fold;
 //   - sound-surname+birth-year;
 //   - sound-surname-prefix+given-initial: a typo late in the surname and a
 //     date that does not help;
@@ -114,18 +115,24 @@ func passes(t *table) []pass {
 		}
 		return out
 	})
-	add("sound-surname+given-initial", func(p *prepped, out []uint64) []uint64 {
-		if p.p[0].skel != 0 && p.p[1].skel != 0 {
-			out = append(out, mix(5, uint64(p.p[0].skel), initial(t, p.p[1].skel)))
+	add("swapped-names", func(p *prepped, out []uint64) []uint64 {
+		if p.p[0].key != 0 && p.p[1].key != 0 {
+			out = append(out, mix(5, uint64(p.p[0].key), uint64(p.p[1].key)))
 		}
 		return out
 	}, func(p *prepped, out []uint64) []uint64 {
-		if p.p[0].skel != 0 && p.p[1].skel != 0 {
-			out = append(out, mix(5, uint64(p.p[0].skel), initial(t, p.p[1].skel)))
-			out = append(out, mix(5, uint64(p.p[1].skel), initial(t, p.p[0].skel)))
+		if p.x[0].key != 0 && p.x[1].key != 0 {
+			out = append(out, mix(5, uint64(p.x[0].key), uint64(p.x[1].key)))
 		}
 		return out
 	})
+	l, r = same(func(p *prepped, out []uint64) []uint64 {
+		if p.p[0].skel != 0 && p.p[1].skel != 0 {
+			out = append(out, mix(11, uint64(p.p[0].skel), uint64(p.p[1].skel)))
+		}
+		return out
+	})
+	add("sound-surname+given", l, r)
 	l, r = same(func(p *prepped, out []uint64) []uint64 {
 		if p.p[0].skel != 0 && p.date.Year != 0 {
 			out = append(out, mix(6, uint64(p.p[0].skel), year(p)))
@@ -135,18 +142,18 @@ func passes(t *table) []pass {
 	add("sound-surname+birth-year", l, r)
 	l, r = same(func(p *prepped, out []uint64) []uint64 {
 		if p.p[0].skel != 0 && p.p[1].skel != 0 {
-			out = append(out, mix(9, prefix(t, p.p[0].skel, 3), initial(t, p.p[1].skel)))
+			out = append(out, mix(9, prefix(t, p.p[0].skel, 3), initial(t, p.p[1].skel), initial(t, p.p[2].skel)))
 		}
 		return out
 	})
-	add("sound-surname-prefix+given-initial", l, r)
+	add("sound-surname-prefix+initials", l, r)
 	l, r = same(func(p *prepped, out []uint64) []uint64 {
-		if p.p[1].skel != 0 && p.p[2].skel != 0 {
-			out = append(out, mix(10, uint64(p.p[1].skel), uint64(p.p[2].skel)))
+		if p.p[1].skel != 0 && p.p[2].skel != 0 && p.date.Precision == tally.FullDate {
+			out = append(out, mix(10, uint64(p.p[1].skel), uint64(p.p[2].skel), uint64(p.date.Month), uint64(p.date.Day)))
 		}
 		return out
 	})
-	add("sound-given+patronymic", l, r)
+	add("sound-given+patronymic+birth-day", l, r)
 	l, r = same(func(p *prepped, out []uint64) []uint64 {
 		if p.svc != 0 {
 			out = append(out, mix(7, uint64(p.svc)))

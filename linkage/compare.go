@@ -255,8 +255,8 @@ func (c *comparer) compare(a, b *prepped) uint32 {
 	var swapped uint32
 	if rank[s] < 2 && rank[g] < 2 && a.p[0].norm != 0 && a.p[1].norm != 0 {
 		// Surname and given name written in each other's columns?
-		s2 := c.nameLevel(fSurname, &a.p[0], &b.p[1])
-		g2 := c.nameLevel(fGiven, &a.p[1], &b.p[0])
+		s2 := c.nameLevel(fSurname, &a.p[0], &b.x[0])
+		g2 := c.nameLevel(fGiven, &a.p[1], &b.x[1])
 		if rank[s2] >= 2 && rank[g2] >= 2 {
 			s, g, swapped = s2, g2, swappedBit
 		}

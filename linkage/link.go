@@ -119,11 +119,28 @@ func Link(left, right []Record, opt Options) (*Result, error) {
 		}
 		base[p] = float32(x)
 	}
+	// The score of a pair weighs its odds against those of every other
+	// candidate of either row (see "How to read a score" in doc.go).
+	expected := md.lambda * all
+	piL := min(expected/float64(len(lp)), maxShare)
+	piR := min(expected/float64(len(rp)), maxShare)
+	sumL := make([]float64, len(lp))
+	sumR := make([]float64, len(rp))
+	for _, c := range cands {
+		o := math.Exp2(float64(base[c.pat&patternMask]) + float64(c.adj))
+		sumL[c.l] += o
+		sumR[c.r] += o
+	}
 	reviewLogit := logit2(opt.ReviewThreshold)
 	var kept []cand
 	var keptLogit []float64
 	for _, c := range cands {
-		x := float64(base[c.pat&patternMask]) + float64(c.adj)
+		o := math.Exp2(float64(base[c.pat&patternMask]) + float64(c.adj))
+		p := min(o/(1-piL+sumL[c.l]), o/(1-piR+sumR[c.r]))
+		x := math.Log2(p / (1 - p))
+		if p >= 1 {
+			x = math.Log2(o) // no finite odds: fall back to the pair's own
+		}
 		if x >= reviewLogit {
 			kept = append(kept, c)
 			keptLogit = append(keptLogit, x)
@@ -164,6 +181,10 @@ func checkRefs(side string, recs []Record) error {
 	}
 	return nil
 }
+
+// maxShare bounds the share of rows that have a partner on the other list
+// used in the score: however large EM finds it, a row may have none.
+const maxShare = 0.9
 
 // tfCap bounds the term-frequency adjustment, in bits: frequencies of very
 // rare or very common names are estimated from few rows.

@@ -32,6 +32,7 @@ type part struct {
 // never per pair.
 type prepped struct {
 	p    [numNameParts]part
+	x    [2]part // given name keyed as a surname, surname as a given name
 	date tally.Date
 	svc  int32 // folded service number
 	unit int32 // folded unit
@@ -68,6 +69,19 @@ func (t *table) intern(s string, withRunes bool) int32 {
 	return id
 }
 
+func (t *table) part(rp *rawPart) part {
+	if rp.norm == "" {
+		return part{}
+	}
+	return part{
+		norm:    t.intern(rp.norm, true),
+		key:     t.intern(rp.key, false),
+		canon:   t.intern(rp.canon, true),
+		skel:    t.intern(rp.skel, false),
+		initial: rp.initial,
+	}
+}
+
 // rawPart and rawRecord hold the strings computed in parallel before
 // interning.
 type rawPart struct {
@@ -77,6 +91,7 @@ type rawPart struct {
 
 type rawRecord struct {
 	p         [numNameParts]rawPart
+	x         [2]rawPart // given name as a surname, surname as a given name
 	svc, unit string
 }
 
@@ -99,28 +114,44 @@ func clip(s string) string {
 func rawOf(r *Record) rawRecord {
 	var rr rawRecord
 	texts := [numNameParts]string{r.Surname, r.Given, r.Patronymic, r.BirthPlace}
+	var clean [numNameParts]string
 	for i, s := range texts {
 		s = names.Normalize(clip(s))
 		s, _ = names.RepairLookalikes(s)
 		if partOf[i] == names.Place {
 			s = cleanPlace(s)
 		}
-		s = strings.Trim(s, " .,;:-'\"")
-		if s == "" {
-			continue
-		}
-		low := strings.ToLower(s)
-		p := rawPart{norm: low, key: names.Key(partOf[i], s), canon: canonical(s)}
-		p.skel = skeleton(p.canon)
-		p.initial = utf8.RuneCountInString(strings.TrimRight(low, ".")) == 1
-		if p.key == "" {
-			p.key = low
-		}
-		rr.p[i] = p
+		clean[i] = strings.Trim(s, " .,;:-'\"")
+		rr.p[i] = rawPartOf(partOf[i], clean[i])
 	}
+	// The given name read as a surname and the surname as a given name,
+	// for rows that have them in each other's columns.
+	rr.x[0] = rawPartOf(names.Surname, clean[1])
+	rr.x[1] = rawPartOf(names.Given, clean[0])
 	rr.svc = foldID(clip(r.ServiceNumber))
 	rr.unit = foldUnit(clip(r.Unit))
 	return rr
+}
+
+func rawPartOf(pt names.Part, s string) rawPart {
+	if s == "" {
+		return rawPart{}
+	}
+	low := strings.ToLower(s)
+	p := rawPart{norm: low, key: names.Key(pt, s)}
+	// The sound forms start from the names package's key where it has
+	// one: it already folds the forms it knows (Микола, Николай →
+	// mikola), so the skeleton and the close level see them as one.
+	p.canon = canonical(p.key)
+	if p.canon == "" {
+		p.canon = canonical(s)
+	}
+	p.skel = skeleton(p.canon)
+	p.initial = utf8.RuneCountInString(strings.TrimRight(low, ".")) == 1
+	if p.key == "" {
+		p.key = low
+	}
+	return p
 }
 
 // prepare computes every record's forms, in parallel, then interns them.
@@ -152,17 +183,10 @@ func prepare(left, right []Record, workers int) (lp, rp []prepped, t *table) {
 		rr := &all[i]
 		q := &pp[i]
 		for k := range rr.p {
-			rp := &rr.p[k]
-			if rp.norm == "" {
-				continue
-			}
-			q.p[k] = part{
-				norm:    t.intern(rp.norm, true),
-				key:     t.intern(rp.key, false),
-				canon:   t.intern(rp.canon, true),
-				skel:    t.intern(rp.skel, false),
-				initial: rp.initial,
-			}
+			q.p[k] = t.part(&rr.p[k])
+		}
+		for k := range rr.x {
+			q.x[k] = t.part(&rr.x[k])
 		}
 		q.svc = t.intern(rr.svc, true)
 		q.unit = t.intern(rr.unit, true)

@@ -115,6 +115,9 @@ func run(args []string, w io.Writer) error {
 			tpA++
 			found[p.Left] = true
 		}
+		if p.Decision == linkage.DecisionReview && ok && len(seen) < *errors/2 {
+			seen = append(seen, fmt.Sprintf("  true review %s ~ %s %.4f %v", p.Left, p.Right, p.Score, p.Fields))
+		}
 		if p.Decision == linkage.DecisionMatch {
 			nM++
 			if ok {
@@ -125,6 +128,7 @@ func run(args []string, w io.Writer) error {
 		}
 	}
 	truth := len(ds.Truth)
+	defer printCalibration(w, res, ds.Truth)
 	fmt.Fprintf(w, "linked in %v (wall), GOMAXPROCS %d\n", wall.Round(time.Millisecond), runtime.GOMAXPROCS(0))
 	st := res.Stats
 	for _, k := range []string{"prepare", "block", "compare", "em", "assign"} {
@@ -221,4 +225,29 @@ func vmHWM() uint64 {
 		}
 	}
 	return 0
+}
+
+// printCalibration shows, by band of score, how many paired rows are truly
+// one person: a calibrated score is near the band's share.
+func printCalibration(w io.Writer, res *linkage.Result, truth map[string]string) {
+	bands := []float64{0.5, 0.8, 0.9, 0.95, 0.97, 0.98, 0.99, 0.995, 0.999, 1.01}
+	n := make([]int, len(bands))
+	ok := make([]int, len(bands))
+	for _, p := range res.Pairs {
+		for i := len(bands) - 2; i >= 0; i-- {
+			if p.Score >= bands[i] {
+				n[i]++
+				if truth[p.Left] == p.Right {
+					ok[i]++
+				}
+				break
+			}
+		}
+	}
+	fmt.Fprintln(w, "calibration (score band: pairs, share true):")
+	for i := 0; i < len(bands)-1; i++ {
+		if n[i] > 0 {
+			fmt.Fprintf(w, "  [%.3f, %.3f): %6d  %.4f\n", bands[i], min(bands[i+1], 1), n[i], float64(ok[i])/float64(n[i]))
+		}
+	}
 }
