@@ -216,7 +216,7 @@ func (k Keys) Origin() string {
 	return name
 }
 
-// Verifiers checks the keys (each named for its role, no key registered
+// verifiers checks the keys (each named for its role, no key registered
 // twice) and parses them.
 func (k Keys) verifiers() (*verifiers, error) {
 	v := &verifiers{parties: map[string]note.Verifier{}}

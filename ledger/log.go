@@ -356,17 +356,28 @@ func (l *Log) ConsistencyProof(older, newer int64) (tlog.TreeProof, error) {
 }
 
 // Receipt returns the receipt of entry i: the entry, its inclusion proof
-// in the latest checkpoint and that checkpoint with its cosignatures. It
-// fails if the latest checkpoint does not hold the entry yet or lacks the
-// cosignatures the policy requires. The receipt is verified before it is
-// returned.
+// in the latest checkpoint that holds it and carries the cosignatures the
+// policy requires, and that checkpoint. It fails if no such checkpoint
+// exists yet (publish, and have the witnesses cosign). The receipt is
+// verified before it is returned.
 func (l *Log) Receipt(i int64) (*Receipt, error) {
-	p := l.cps[len(l.cps)-1]
-	if i < 0 || i >= p.c.Size {
-		return nil, fmt.Errorf("ledger: entry %d is not in the latest checkpoint (size %d): publish first", i, p.c.Size)
+	if i < 0 || i >= l.Latest().Size {
+		return nil, fmt.Errorf("ledger: entry %d is not in the latest checkpoint (size %d): publish first", i, l.Latest().Size)
 	}
-	if err := l.v.checkCosignatures(p.c, l.cfg.Quorum); err != nil {
-		return nil, fmt.Errorf("ledger: checkpoint %d: %w", p.c.Size, err)
+	var p *published
+	var why error
+	for k := len(l.cps) - 1; k >= 0 && l.cps[k].c.Size > i; k-- {
+		err := l.v.checkCosignatures(l.cps[k].c, l.cfg.Quorum)
+		if err == nil {
+			p = l.cps[k]
+			break
+		}
+		if why == nil {
+			why = fmt.Errorf("ledger: checkpoint %d: %w", l.cps[k].c.Size, err)
+		}
+	}
+	if p == nil {
+		return nil, why
 	}
 	proof, err := tlog.ProveRecord(p.c.Size, i, l.hashes)
 	if err != nil {

@@ -237,6 +237,12 @@ func TestReceipt(t *testing.T) {
 	if _, err := f.log.Receipt(37); err == nil || !strings.Contains(err.Error(), "missing cosignature") {
 		t.Fatalf("Receipt before cosigning: %v", err)
 	}
+	// An older entry's receipt falls back to the latest cosigned checkpoint.
+	if r, err := f.log.Receipt(36); err != nil {
+		t.Fatal(err)
+	} else if _, c, _ := VerifyReceipt(r, f.keys, 0); c == nil || c.Size != 37 {
+		t.Fatalf("receipt of 36 in %+v", c)
+	}
 }
 
 func TestProofDisclosure(t *testing.T) {
