@@ -41,7 +41,7 @@ type Tx interface {
 	// AddFileChunk appends the next chunk (seq 0, 1, ...) of the original
 	// file's bytes to version id.
 	AddFileChunk(ctx context.Context, id int64, seq int, data []byte) error
-	// AddRows appends parsed rows to version id. refs[i] is rows[i]'s ref.
+	// AddRows appends parsed rows, with their refs, to version id.
 	AddRows(ctx context.Context, id int64, rows []StoredRow) error
 	// AddReport stores the problems and notes of version id.
 	AddReport(ctx context.Context, id int64, problems []Problem, notes []Note) error
