@@ -59,6 +59,15 @@ type Tx interface {
 	Report(ctx context.Context, id int64) ([]Problem, []Note, error)
 	// WriteFile writes the original bytes of version id to w.
 	WriteFile(ctx context.Context, id int64, w io.Writer) error
+	// Row returns the row of version id with the given ref (the first, if
+	// a list gives one ref twice), or the error of NoRowError.
+	Row(ctx context.Context, id int64, ref string) (StoredRow, error)
+
+	// AddPairDecision stores a person's decision on a proposed pair.
+	AddPairDecision(ctx context.Context, d PairDecision) error
+	// PairDecisions returns every decision taken on pairs between two list
+	// versions, oldest first.
+	PairDecisions(ctx context.Context, left, right int64) ([]PairDecision, error)
 }
 
 // StoredRow is a row as stored: its ref and its values after names were

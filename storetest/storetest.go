@@ -62,6 +62,8 @@ func Run(t *testing.T, open func(t *testing.T) tally.Store) {
 		{"Panic", testPanic},
 		{"CancelledContext", testCancelledContext},
 		{"ViewReadOnly", testViewReadOnly},
+		{"RowByRef", testRowByRef},
+		{"PairDecisions", testPairDecisions},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -874,4 +876,62 @@ func testViewReadOnly(t *testing.T, s tally.Store) {
 		}
 		return err
 	})
+}
+
+func testRowByRef(t *testing.T, s tally.Store) {
+	ctx := context.Background()
+	v := addVersion(t, s)
+	rows := Rows(2, 12)
+	update(t, s, func(tx tally.Tx) error { return tx.AddRows(ctx, v.ID, rows) })
+	view(t, s, func(tx tally.Tx) error {
+		got, err := tx.Row(ctx, v.ID, rows[3].Ref)
+		if err != nil {
+			return err
+		}
+		if d := cmp.Diff(rows[3], got); d != "" {
+			t.Errorf("Row(%q) (-want +got):\n%s", rows[3].Ref, d)
+		}
+		return nil
+	})
+	err := s.View(ctx, func(tx tally.Tx) error { _, err := tx.Row(ctx, v.ID, "no-such-ref"); return err })
+	wantCode(t, "a ref the list does not have", err, tally.ENotFound)
+	err = s.View(ctx, func(tx tally.Tx) error { _, err := tx.Row(ctx, v.ID+1000, rows[0].Ref); return err })
+	wantCode(t, "a version that does not exist", err, tally.ENotFound)
+}
+
+func testPairDecisions(t *testing.T, s tally.Store) {
+	ctx := context.Background()
+	left, right := addVersion(t, s), addVersion(t, s)
+	at := time.Date(2025, 6, 6, 9, 30, 0, 123456000, time.UTC)
+	want := []tally.PairDecision{
+		{LeftVersion: left.ID, RightVersion: right.ID, Left: "UA-1", Right: "RU-7", Accepted: true, Score: 0.97, By: "Оксана П.", Party: "UA", At: at, Note: "фото збігається"},
+		{LeftVersion: left.ID, RightVersion: right.ID, Left: "UA-2", Right: "RU-9", Accepted: false, Score: 0.62, By: "Mediator clerk", Party: "TR", At: at.Add(time.Minute)},
+		{LeftVersion: left.ID, RightVersion: right.ID, Left: "UA-1", Right: "RU-7", Accepted: false, Score: 0.97, By: "Оксана П.", Party: "UA", At: at.Add(time.Hour), Note: "brother, not him"},
+	}
+	update(t, s, func(tx tally.Tx) error {
+		for _, d := range want {
+			if err := tx.AddPairDecision(ctx, d); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	view(t, s, func(tx tally.Tx) error {
+		got, err := tx.PairDecisions(ctx, left.ID, right.ID)
+		if err != nil {
+			return err
+		}
+		if d := cmp.Diff(want, got); d != "" {
+			t.Errorf("decisions (-want +got):\n%s", d)
+		}
+		other, err := tx.PairDecisions(ctx, right.ID, left.ID)
+		if err != nil || len(other) != 0 {
+			t.Errorf("decisions the other way round = %v, %v; want none", other, err)
+		}
+		return nil
+	})
+	err := s.Update(ctx, func(tx tally.Tx) error {
+		return tx.AddPairDecision(ctx, tally.PairDecision{LeftVersion: left.ID + 1000, RightVersion: right.ID, Left: "a", Right: "b", By: "x", At: at})
+	})
+	wantCode(t, "a decision on a version that does not exist", err, tally.ENotFound)
 }
