@@ -80,15 +80,15 @@ func generate(tb testing.TB, f *fixture, n, every int64) {
 	}
 }
 
-var exports sync.Map // size → directory, made once per process
+type made struct {
+	dir  string
+	keys Keys
+}
 
-func exportOf(b *testing.B, n int64) (string, Keys) {
-	type made struct {
-		dir  string
-		keys Keys
-	}
-	if m, ok := exports.Load(n); ok {
-		return m.(made).dir, m.(made).keys
+// exportOf generates an export of n entries on disk, once per benchmark.
+func exportOf(b *testing.B, exports map[int64]made, n int64) (string, Keys) {
+	if m, ok := exports[n]; ok {
+		return m.dir, m.keys
 	}
 	t0 := time.Now()
 	f := newFixture(b)
@@ -101,7 +101,7 @@ func exportOf(b *testing.B, n int64) (string, Keys) {
 		b.Fatal(err)
 	}
 	b.Logf("generated and exported %d entries to %s in %v", n, dir, time.Since(t0).Round(time.Millisecond))
-	exports.Store(n, made{dir, f.keys})
+	exports[n] = made{dir, f.keys}
 	return dir, f.keys
 }
 
@@ -110,12 +110,18 @@ func exportOf(b *testing.B, n int64) (string, Keys) {
 //
 //	go test ./ledger -run '^$' -bench 'Verify/1M' -benchtime 1x
 func BenchmarkVerify(b *testing.B) {
+	exports := map[int64]made{}
+	defer func() {
+		for _, m := range exports {
+			os.RemoveAll(m.dir)
+		}
+	}()
 	for _, c := range []struct {
 		name string
 		n    int64
 	}{{"10k", 10_000}, {"1M", 1_000_000}} {
 		b.Run(c.name, func(b *testing.B) {
-			dir, keys := exportOf(b, c.n)
+			dir, keys := exportOf(b, exports, c.n)
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				rep, err := Verify(os.DirFS(dir), VerifyOptions{Keys: &keys})
