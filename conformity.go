@@ -97,7 +97,7 @@ func (c *Checker) Check(r *Row) (ref string, problems []Problem, notes []Note) {
 		r.Values[i] = strings.TrimSpace(v) // no copy when there is nothing to trim
 	}
 	ref = RefOf(r)
-	repaired, before := normalizeNames(r)
+	repaired, before := normalizeNames(r) // as NormalizeRow, keeping what was repaired
 	for i, f := range repaired {
 		notes = append(notes, Note{Line: r.Line, Ref: ref, Field: f.String(),
 			Detail: fmt.Sprintf("Latin look-alike letters taken as Cyrillic: %q → %q", before[i], r.Values[f])})

@@ -6,6 +6,17 @@ import (
 	"tally/names"
 )
 
+// NormalizeRow puts a row read from a file in the form tally stores and
+// compares it in: cells trimmed, names in normal form with look-alike
+// letters repaired, a full name split. The Checker does the same to every
+// row it checks.
+func NormalizeRow(r *Row) {
+	for i, v := range r.Values {
+		r.Values[i] = strings.TrimSpace(v)
+	}
+	normalizeNames(r)
+}
+
 // nameFields are the fields that hold names or places, which are
 // normalized and have Latin look-alike letters repaired.
 var nameFields = []Field{FieldSurname, FieldGivenName, FieldPatronymic, FieldFullName, FieldBirthPlace, FieldCapturePlace, FieldGuardian}

@@ -100,6 +100,7 @@ record of every submission that nobody can rewrite.`,
 		a.agreementCommand(),
 		a.listCommand(),
 		a.namesCommand(),
+		a.matchCommand(),
 		a.demoCommand(),
 	)
 	return root
