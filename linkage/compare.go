@@ -67,9 +67,8 @@ var levelNames = [numFields][]string{nameLevels, nameLevels, nameLevels, dateLev
 const (
 	levelBits   = 3
 	patternBits = levelBits * numFields
-	numPatterns = 1 << patternBits
 	swappedBit  = 1 << patternBits
-	patternMask = numPatterns - 1
+	patternMask = swappedBit - 1
 )
 
 func levelOf(pat uint32, f int) int { return int(pat>>(levelBits*f)) & (1<<levelBits - 1) }

@@ -84,13 +84,14 @@ func Link(left, right []Record, opt Options) (*Result, error) {
 	st.Candidates = int64(len(cands))
 	lap("compare")
 
-	var pats []uint32
-	var cnt []float64
-	for p, c := range counts {
-		if c > 0 {
-			pats = append(pats, uint32(p))
-			cnt = append(cnt, float64(c))
-		}
+	pats := make([]uint32, 0, len(counts))
+	for p := range counts {
+		pats = append(pats, p)
+	}
+	slices.Sort(pats) // map order is random; EM's sums should not be
+	cnt := make([]float64, len(pats))
+	for i, p := range pats {
+		cnt[i] = float64(counts[p])
 	}
 	st.Patterns = len(pats)
 	init := initialModel(lp, rp, t, opt.Seed, opt.Workers)
@@ -111,7 +112,7 @@ func Link(left, right []Record, opt Options) (*Result, error) {
 	lap("em")
 
 	prior := math.Log2(md.lambda / (1 - md.lambda))
-	base := make([]float32, numPatterns)
+	base := make(map[uint32]float32, len(pats))
 	for _, p := range pats {
 		x := prior
 		for f := range numFields {
@@ -253,11 +254,11 @@ func tfAdjust(tf [2][]float32, a *prepped, pat uint32) float32 {
 // de-duplicates them and compares them, in parallel over chunks of the
 // right list. It returns the candidates in right-list order and the count
 // of each comparison pattern.
-func compareAll(ps []pass, idx []*index, lp, rp []prepped, t *table, tf [2][]float32, workers int, st *Stats) ([]cand, []int64) {
+func compareAll(ps []pass, idx []*index, lp, rp []prepped, t *table, tf [2][]float32, workers int, st *Stats) ([]cand, map[uint32]int64) {
 	const chunk = 512
 	nChunks := (len(rp) + chunk - 1) / chunk
 	out := make([][]cand, nChunks)
-	counts := make([]int64, numPatterns)
+	counts := make(map[uint32]int64)
 	passPairs := make([]int64, len(ps))
 	var next atomic.Int64
 	var mu sync.Mutex
@@ -267,7 +268,7 @@ func compareAll(ps []pass, idx []*index, lp, rp []prepped, t *table, tf [2][]flo
 		go func() {
 			defer wg.Done()
 			c := newComparer(t)
-			local := make([]int64, numPatterns)
+			local := make(map[uint32]int64)
 			localPass := make([]int64, len(ps))
 			var keys []uint64
 			var lefts []int32
@@ -305,8 +306,8 @@ func compareAll(ps []pass, idx []*index, lp, rp []prepped, t *table, tf [2][]flo
 				out[ch] = res
 			}
 			mu.Lock()
-			for i, v := range local {
-				counts[i] += v
+			for p, v := range local {
+				counts[p] += v
 			}
 			for i, v := range localPass {
 				passPairs[i] += v
