@@ -23,14 +23,30 @@ const (
 // priorM is where EM starts for m: most true pairs agree exactly, some
 // differ in form, few disagree.
 var priorM = [numFields][]float64{
-	fSurname:       {0, .60, .12, .05, .12, .03, .01, .07},
-	fGiven:         {0, .60, .12, .05, .10, .02, .04, .07},
-	fPatronymic:    {0, .60, .12, .05, .10, .02, .04, .07},
+	fSurname:       {0, .45, .30, .05, .10, .03, .01, .06},
+	fGiven:         {0, .45, .30, .05, .08, .02, .04, .06},
+	fPatronymic:    {0, .45, .30, .05, .08, .02, .04, .06},
 	fBirthDate:     {0, .75, .05, .08, .07, .05},
-	fBirthPlace:    {0, .55, .12, .08, .10, .02, .01, .12},
+	fBirthPlace:    {0, .40, .30, .05, .10, .02, .01, .12},
 	fServiceNumber: {0, .85, .05, .10},
 	fUnit:          {0, .70, .05, .25},
 }
+
+// priorU is the u assumed before any pair is seen: two persons' names,
+// dates and numbers mostly differ. It and priorM weigh as much as
+// priorWeight pairs, which is nothing beside the candidates of real lists
+// and keeps a list of five rows from teaching EM nonsense.
+var priorU = [numFields][]float64{
+	fSurname:       {0, .002, .002, .001, .005, .01, .001, .979},
+	fGiven:         {0, .02, .02, .005, .01, .03, .005, .91},
+	fPatronymic:    {0, .02, .02, .005, .01, .05, .005, .89},
+	fBirthDate:     {0, .0001, .0001, .005, .002, .9928},
+	fBirthPlace:    {0, .02, .02, .005, .01, .01, .001, .934},
+	fServiceNumber: {0, .0001, .001, .9989},
+	fUnit:          {0, .005, .05, .945},
+}
+
+const priorWeight = 20
 
 func newModel() model {
 	var md model
@@ -54,6 +70,7 @@ func (md *model) clone() model {
 // normalize makes each field's probabilities over its non-missing levels
 // sum to one, none below probFloor.
 func normalize(p []float64) {
+	p[0] = 1
 	s := 0.0
 	for l := 1; l < len(p); l++ {
 		p[l] = max(p[l], 0)
@@ -135,7 +152,9 @@ func em(pats []uint32, cnt []float64, md model, maxIter int, tol, totalPairs, ma
 		}
 		next := md.clone()
 		for f := range numFields {
-			copy(next.m[f], acc.m[f])
+			for l := 1; l < len(acc.m[f]); l++ {
+				next.m[f][l] = acc.m[f][l] + priorWeight*priorM[f][l]
+			}
 			normalize(next.m[f])
 			floorM(next.m[f])
 		}

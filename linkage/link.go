@@ -98,12 +98,6 @@ func Link(left, right []Record, opt Options) (*Result, error) {
 	all := float64(len(lp)) * float64(len(rp))
 	md, iters, conv := em(pats, cnt, init, opt.MaxIterations, opt.Tolerance, all, float64(min(len(lp), len(rp)))/all)
 	w := md.weights()
-	if w[fSurname][lvExact]+w[fGiven][lvExact]+w[fBirthDate][dExact] <= 0 {
-		// EM took the large class for the matches: swap the classes.
-		md.m, md.u = md.u, md.m
-		md.lambda = 1 - md.lambda
-		w = md.weights()
-	}
 	st.Iterations, st.Converged, st.Lambda = iters, conv, md.lambda
 	for f := range numFields {
 		st.Params = append(st.Params, FieldParams{Field: fieldNames[f], Levels: levelNames[f],
@@ -385,7 +379,7 @@ func initialModel(lp, rp []prepped, t *table, seed uint64, workers int) model {
 	for f := range numFields {
 		u := md.u[f]
 		for l := 1; l < len(u); l++ {
-			u[l] = 0.5 // smoothing
+			u[l] = priorWeight * priorU[f][l] // what short lists cannot measure
 			for s := range streams {
 				u[l] += counts[s][f][l]
 			}
@@ -455,7 +449,7 @@ func exactU(lp, rp []prepped) [numFields]float64 {
 			s += c * cl[v]
 		}
 		if nl > 0 && nr > 0 {
-			out[f] = s / (nl * nr)
+			out[f] = (s + priorWeight*priorU[f][1]) / (nl*nr + priorWeight)
 		}
 	}
 	return out
