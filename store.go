@@ -3,6 +3,8 @@ package tally
 import (
 	"context"
 	"io"
+
+	"tally/ledger"
 )
 
 // Store is where tally keeps what parties have submitted. It is declared
@@ -68,6 +70,22 @@ type Tx interface {
 	// PairDecisions returns every decision taken on pairs between two list
 	// versions, oldest first.
 	PairDecisions(ctx context.Context, left, right int64) ([]PairDecision, error)
+
+	// LogKeys returns the keys registered for the shared record, or
+	// ENotFound when no log has been set up.
+	LogKeys(ctx context.Context) (ledger.Keys, error)
+	// AddLogKey registers a public key; a key once registered for a role
+	// and id is never replaced (EConflict).
+	AddLogKey(ctx context.Context, role ledger.Role, id, vkey string) error
+	// LogState is the shared record's state in this transaction: a
+	// ledger.Log opened over it appends entries that are committed with
+	// the transaction, or not at all.
+	LogState(ctx context.Context) ledger.State
+	// AddListVersionEntry records that log entry index recorded list
+	// version id, committing to its file with salt.
+	AddListVersionEntry(ctx context.Context, id, index int64, salt []byte) error
+	// ListVersionEntry returns the log entry and salt of list version id.
+	ListVersionEntry(ctx context.Context, id int64) (index int64, salt []byte, err error)
 }
 
 // StoredRow is a row as stored: its ref and its values after names were

@@ -101,6 +101,7 @@ record of every submission that nobody can rewrite.`,
 		a.listCommand(),
 		a.namesCommand(),
 		a.matchCommand(),
+		a.keysCommand(),
 		a.demoCommand(),
 	)
 	return root

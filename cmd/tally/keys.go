@@ -1,0 +1,108 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/mod/sumdb/note"
+
+	"tally"
+	"tally/ledger"
+)
+
+func (a *app) keysCommand() *cobra.Command {
+	c := &cobra.Command{
+		Use:   "keys",
+		Short: "Make the keys that sign the shared record",
+	}
+	c.AddCommand(a.keysNewCommand())
+	return c
+}
+
+func (a *app) keysNewCommand() *cobra.Command {
+	var party, logID, witness, dir string
+	c := &cobra.Command{
+		Use:   "new --party CODE | --log CODE | --witness ID [--dir DIR]",
+		Short: "Make a key pair: a party's, the log's (the mediator's) or a witness's",
+		Long: `new writes a private key (NAME.key, readable by you alone) and its public
+verifier key (NAME.vkey) in the signed-note format, NAME saying what the key is
+for: tally-party-UA signs UA's submissions and nothing else; tally-log-TR is the
+mediator's, signing the log's checkpoints; tally-witness-UA cosigns checkpoints.
+Keep the .key file secret; give the .vkey file to the mediator to register.
+It never overwrites a key.`,
+		Args: exactArgs(0, "no arguments"),
+		RunE: func(c *cobra.Command, args []string) error {
+			var role ledger.Role
+			var id string
+			n := 0
+			for _, x := range []struct {
+				v string
+				r ledger.Role
+			}{{party, ledger.RoleParty}, {logID, ledger.RoleLog}, {witness, ledger.RoleWitness}} {
+				if x.v != "" {
+					role, id = x.r, x.v
+					n++
+				}
+			}
+			if n != 1 {
+				return usagef("keys new needs one of --party CODE, --log CODE or --witness ID")
+			}
+			if role == ledger.RoleParty {
+				id = strings.ToUpper(id)
+			}
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return tally.InFile(err, dir, 0)
+			}
+			skey, vkey, err := ledger.WriteKeyFiles(dir, role, id)
+			if err != nil {
+				return tally.Errorf(tally.EInvalid, "%s", strings.TrimPrefix(err.Error(), "ledger: "))
+			}
+			fmt.Fprintf(a.stdout, "private key: %s (keep it secret)\npublic key:  %s\n", skey, vkey)
+			return nil
+		},
+	}
+	c.Flags().StringVar(&party, "party", "", "make the key of the party with this code, such as UA")
+	c.Flags().StringVar(&logID, "log", "", "make the log's key, held by the mediator with this code, such as TR")
+	c.Flags().StringVar(&witness, "witness", "", "make a witness's key, such as UA for UA's witness")
+	c.Flags().StringVar(&dir, "dir", ".", "the directory to write the key files in")
+	return c
+}
+
+// readSigner reads a private key file.
+func readSigner(path string) (note.Signer, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, tally.InFile(err, path, 0)
+	}
+	s, err := ledger.NewSigner(strings.TrimSpace(string(b)))
+	if err != nil {
+		return nil, &tally.Error{Code: tally.EInvalid, File: path, Message: "this is not a private key made by tally keys new", Err: err}
+	}
+	return s, nil
+}
+
+// readVKey reads a public key file.
+func readVKey(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", tally.InFile(err, path, 0)
+	}
+	vkey := strings.TrimSpace(string(b))
+	if strings.HasPrefix(vkey, "PRIVATE+KEY") {
+		return "", &tally.Error{Code: tally.EInvalid, File: path, Message: "this is a private key", Hint: "give the .vkey file, and keep the .key file secret"}
+	}
+	if _, _, ok := ledger.RoleOf(vkeyName(vkey)); !ok {
+		return "", &tally.Error{Code: tally.EInvalid, File: path, Message: "this is not a public key made by tally keys new"}
+	}
+	return vkey, nil
+}
+
+func vkeyName(vkey string) string {
+	name, _, _ := strings.Cut(vkey, "+")
+	return name
+}
+
+func keyBase(path string) string { return strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)) }

@@ -1,0 +1,53 @@
+-- The shared record: the signed, append-only log of every submission
+-- (package ledger), kept in the same database as what it records, so that
+-- a change and its entry are committed in one transaction. Keep equivalent
+-- to the other engine's migrations.
+
+-- +goose Up
+-- The registered public keys: the log's (mediator's), each party's, each
+-- witness's. role is log, party or witness; id the party code or witness id.
+CREATE TABLE log_keys (
+    role TEXT NOT NULL,
+    id   TEXT NOT NULL,
+    vkey TEXT NOT NULL,
+    PRIMARY KEY (role, id)
+);
+
+-- Entries, as signed notes, by index. (party, seq) is each party's chain.
+CREATE TABLE log_entries (
+    idx   INTEGER PRIMARY KEY,
+    party TEXT NOT NULL,
+    seq   INTEGER NOT NULL,
+    kind  TEXT NOT NULL,
+    time  TIMESTAMP NOT NULL,  -- UTC, from the entry
+    hash  BLOB NOT NULL,  -- SHA-256 of data: the next entry's prev
+    data  BLOB NOT NULL,
+    UNIQUE (party, seq)
+);
+
+-- The Merkle tree's stored hashes, numbered as golang.org/x/mod/sumdb/tlog does.
+CREATE TABLE log_hashes (
+    idx  INTEGER PRIMARY KEY,
+    hash BLOB NOT NULL
+);
+
+-- Every checkpoint the log signed, with the cosignatures collected.
+CREATE TABLE log_checkpoints (
+    size INTEGER PRIMARY KEY,
+    note BLOB NOT NULL
+);
+
+-- Which entry recorded a list version, and the salt of its commitment
+-- (SHA-256 of salt and the original file's bytes).
+CREATE TABLE list_version_entries (
+    version_id  INTEGER PRIMARY KEY REFERENCES list_versions (id),
+    entry_index INTEGER NOT NULL REFERENCES log_entries (idx),
+    salt        BLOB NOT NULL
+);
+
+-- +goose Down
+DROP TABLE list_version_entries;
+DROP TABLE log_checkpoints;
+DROP TABLE log_hashes;
+DROP TABLE log_entries;
+DROP TABLE log_keys;
