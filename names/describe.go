@@ -33,6 +33,11 @@ func Describe(s, lang string) Description {
 	r, _ := RepairLookalikes(n)
 	det := Detect(r)
 	d.Lang, d.Guessed = det.Lang, det.Guess
+	if d.Guessed {
+		if l, ok := langByForms(r); ok {
+			d.Lang, d.Guessed = l, false
+		}
+	}
 	if l, err := ParseLang(lang); err == nil && l != Undetermined {
 		d.Lang, d.Guessed = l, false
 	}
@@ -49,4 +54,37 @@ func Describe(s, lang string) Description {
 	}
 	d.Key = strings.Join(keys, " ")
 	return d
+}
+
+// langByForms tells a Cyrillic name's language from the forms tables when
+// its letters do not: Александр is the Russian form of Олександр, though
+// neither has a letter only one language uses. It decides only when every
+// word it knows points the same way.
+func langByForms(s string) (Lang, bool) {
+	var found Lang
+	for _, w := range strings.Fields(s) {
+		lw := strings.ToLower(w)
+		for _, part := range []Part{Given, Patronymic, Place} {
+			uk, ru, ok := Forms(part, w)
+			if !ok {
+				continue
+			}
+			isUK, isRU := strings.ToLower(uk) == lw, strings.ToLower(ru) == lw
+			var l Lang
+			switch {
+			case isUK && !isRU:
+				l = Ukrainian
+			case isRU && !isUK:
+				l = Russian
+			default:
+				continue
+			}
+			if found != Undetermined && found != l {
+				return Undetermined, false
+			}
+			found = l
+			break
+		}
+	}
+	return found, found != Undetermined
 }
