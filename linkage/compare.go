@@ -71,6 +71,25 @@ const (
 	patternMask = swappedBit - 1
 )
 
+// pooled are the fields whose exact and equivalent-form levels the model
+// takes as one: which of the two a true pair shows depends on the language
+// each list is written in, the same for every name on a row, and modelling
+// them apart would count the language several times over as evidence
+// against. Pair.Fields still tells them apart.
+var pooled = [...]int{fSurname, fGiven, fPatronymic, fBirthPlace}
+
+// modelPattern returns the pattern as the model sees it: without the
+// swapped mark, equivalent forms pooled with exact agreement.
+func modelPattern(pat uint32) uint32 {
+	pat &= patternMask
+	for _, f := range pooled {
+		if levelOf(pat, f) == lvEquivalent {
+			pat ^= uint32(lvEquivalent^lvExact) << (levelBits * f)
+		}
+	}
+	return pat
+}
+
 func levelOf(pat uint32, f int) int { return int(pat>>(levelBits*f)) & (1<<levelBits - 1) }
 
 // closeJW and similarJW are the Jaro–Winkler similarities of canon forms

@@ -173,6 +173,15 @@ func em(pats []uint32, cnt []float64, md model, maxIter int, tol, totalPairs, ma
 	return md, maxIter, false
 }
 
+// share gives the equivalent-form level of pooled fields the exact
+// level's probabilities, which the model estimated for both together.
+func (md *model) share() {
+	for _, f := range pooled {
+		md.m[f][lvEquivalent] = md.m[f][lvExact]
+		md.u[f][lvEquivalent] = md.u[f][lvExact]
+	}
+}
+
 // weights returns the match weight of each field's levels, in bits, with
 // the guards that keep a degenerate fit from saying something absurd:
 // agreement is never evidence against, and disagreement never evidence for.

@@ -97,6 +97,7 @@ func Link(left, right []Record, opt Options) (*Result, error) {
 	init := initialModel(lp, rp, t, opt.Seed, opt.Workers)
 	all := float64(len(lp)) * float64(len(rp))
 	md, iters, conv := em(pats, cnt, init, opt.MaxIterations, opt.Tolerance, all, float64(min(len(lp), len(rp)))/all)
+	md.share()
 	w := md.weights()
 	st.Iterations, st.Converged, st.Lambda = iters, conv, md.lambda
 	for f := range numFields {
@@ -122,7 +123,7 @@ func Link(left, right []Record, opt Options) (*Result, error) {
 	sumL := make([]float64, len(lp))
 	sumR := make([]float64, len(rp))
 	for _, c := range cands {
-		o := math.Exp2(float64(base[c.pat&patternMask]) + float64(c.adj))
+		o := math.Exp2(float64(base[modelPattern(c.pat)]) + float64(c.adj))
 		sumL[c.l] += o
 		sumR[c.r] += o
 	}
@@ -130,7 +131,7 @@ func Link(left, right []Record, opt Options) (*Result, error) {
 	var kept []cand
 	var keptLogit []float64
 	for _, c := range cands {
-		o := math.Exp2(float64(base[c.pat&patternMask]) + float64(c.adj))
+		o := math.Exp2(float64(base[modelPattern(c.pat)]) + float64(c.adj))
 		p := min(o/(1-piL+sumL[c.l]), o/(1-piR+sumR[c.r]))
 		x := math.Log2(p / (1 - p))
 		if p >= 1 {
@@ -293,7 +294,7 @@ func compareAll(ps []pass, idx []*index, lp, rp []prepped, t *table, tf [2][]flo
 					for _, l := range lefts {
 						a := &lp[l]
 						pat := c.compare(a, b)
-						local[pat&patternMask]++
+						local[modelPattern(pat)]++
 						res = append(res, cand{l: l, r: int32(r), pat: pat, adj: tfAdjust(tf, a, pat)})
 					}
 				}
@@ -357,6 +358,7 @@ func initialModel(lp, rp []prepped, t *table, seed uint64, workers int) model {
 				cnt := &counts[s]
 				add := func(a, b *prepped) {
 					p := c.compare(a, b)
+					p = modelPattern(p)
 					for f := range numFields {
 						cnt[f][levelOf(p, f)]++
 					}
@@ -401,15 +403,16 @@ func initialModel(lp, rp []prepped, t *table, seed uint64, workers int) model {
 }
 
 // exactU returns, per field, the chance that two random rows that both
-// have the field agree on it exactly (level 1).
+// have the field agree on it at level 1: exactly, or for the name-like
+// fields (pooled with equivalent forms) by key.
 func exactU(lp, rp []prepped) [numFields]float64 {
 	var out [numFields]float64
 	value := func(p *prepped, f int) int64 {
 		switch f {
 		case fSurname, fGiven, fPatronymic:
-			return int64(p.p[f].norm)
+			return int64(p.p[f].key)
 		case fBirthPlace:
-			return int64(p.p[3].norm)
+			return int64(p.p[3].key)
 		case fServiceNumber:
 			return int64(p.svc)
 		case fUnit:

@@ -92,7 +92,9 @@ type Pair struct {
 	Decision string            `json:"decision"`
 	Fields   map[string]string `json:"fields"`
 
-	LogOdds float64 `json:"-"` // the match weight plus the prior, in bits
+	// LogOdds is Score before rounding, as log2(p/(1−p)): the match weight
+	// and the prior, weighed against the other candidates of both rows.
+	LogOdds float64 `json:"-"`
 }
 
 // Result is the outcome of Link. Pairs are in the order of the left list;
