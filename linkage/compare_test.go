@@ -1,6 +1,7 @@
 package linkage
 
 import (
+	"errors"
 	"slices"
 	"testing"
 
@@ -10,7 +11,7 @@ import (
 
 // fieldsOf compares two records and returns Pair.Fields for them.
 func fieldsOf(a, b Record) map[string]string {
-	lp, rp, t := prepare([]Record{a}, []Record{b}, 1)
+	lp, rp, t := prepare([]Record{a}, []Record{b}, 1, new(crash))
 	c := newComparer(t)
 	return explain(cand{pat: c.compare(&lp[0], &rp[0])}, &lp[0], &rp[0])
 }
@@ -177,5 +178,27 @@ func TestSoundForms(t *testing.T) {
 	}
 	if got := cleanPlace("г.Алешки Херсонской обл."); got != "алешки" {
 		t.Errorf("cleanPlace = %q", got)
+	}
+}
+
+func TestWorkerPanicIsAnError(t *testing.T) {
+	run := func() (err error) {
+		cr := new(crash)
+		defer cr.recover(&err)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			defer cr.catch()
+			var m map[string]int
+			m["x"] = 1 // a fault in a worker
+		}()
+		<-done
+		cr.check()
+		return nil
+	}
+	err := run()
+	var te *tally.Error
+	if !errors.As(err, &te) || te.Code != tally.EInternal {
+		t.Errorf("err = %v, want an internal error", err)
 	}
 }

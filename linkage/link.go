@@ -2,6 +2,7 @@ package linkage
 
 import (
 	"cmp"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -27,8 +28,10 @@ const maxRecords = 1 << 30
 // comparisons by EM, scores every candidate, and pairs each row with at most
 // one row of the other list. See the package documentation for how to read
 // the result.
-func Link(left, right []Record, opt Options) (*Result, error) {
-	opt, err := opt.withDefaults()
+func Link(left, right []Record, opt Options) (_ *Result, err error) {
+	cr := new(crash)
+	defer cr.recover(&err)
+	opt, err = opt.withDefaults()
 	if err != nil {
 		return nil, err
 	}
@@ -58,7 +61,7 @@ func Link(left, right []Record, opt Options) (*Result, error) {
 		return res, nil
 	}
 
-	lp, rp, t := prepare(left, right, opt.Workers)
+	lp, rp, t := prepare(left, right, opt.Workers, cr)
 	lap("prepare")
 	tf := termFrequencies(lp, rp, t)
 	if opt.NoTermFrequency {
@@ -74,13 +77,15 @@ func Link(left, right []Record, opt Options) (*Result, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer cr.catch()
 			idx[i] = buildIndex(&ps[i], lp, rp, opt.BlockCap, &st.Passes[i])
 		}()
 	}
 	wg.Wait()
+	cr.check()
 	lap("block")
 
-	cands, counts := compareAll(ps, idx, lp, rp, t, tf, opt.Workers, st)
+	cands, counts := compareAll(ps, idx, lp, rp, t, tf, opt.Workers, st, cr)
 	st.Candidates = int64(len(cands))
 	lap("compare")
 
@@ -94,7 +99,7 @@ func Link(left, right []Record, opt Options) (*Result, error) {
 		cnt[i] = float64(counts[p])
 	}
 	st.Patterns = len(pats)
-	init := initialModel(lp, rp, t, opt.Seed, opt.Workers)
+	init := initialModel(lp, rp, t, opt.Seed, opt.Workers, cr)
 	all := float64(len(lp)) * float64(len(rp))
 	md, iters, conv := em(pats, cnt, init, opt.MaxIterations, opt.Tolerance, all, float64(min(len(lp), len(rp)))/all)
 	md.share()
@@ -249,7 +254,7 @@ func tfAdjust(tf [2][]float32, a *prepped, pat uint32) float32 {
 // de-duplicates them and compares them, in parallel over chunks of the
 // right list. It returns the candidates in right-list order and the count
 // of each comparison pattern.
-func compareAll(ps []pass, idx []*index, lp, rp []prepped, t *table, tf [2][]float32, workers int, st *Stats) ([]cand, map[uint32]int64) {
+func compareAll(ps []pass, idx []*index, lp, rp []prepped, t *table, tf [2][]float32, workers int, st *Stats, cr *crash) ([]cand, map[uint32]int64) {
 	const chunk = 512
 	nChunks := (len(rp) + chunk - 1) / chunk
 	out := make([][]cand, nChunks)
@@ -262,6 +267,7 @@ func compareAll(ps []pass, idx []*index, lp, rp []prepped, t *table, tf [2][]flo
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer cr.catch()
 			c := newComparer(t)
 			local := make(map[uint32]int64)
 			localPass := make([]int64, len(ps))
@@ -311,6 +317,7 @@ func compareAll(ps []pass, idx []*index, lp, rp []prepped, t *table, tf [2][]flo
 		}()
 	}
 	wg.Wait()
+	cr.check()
 	for i := range ps {
 		st.Passes[i].Pairs = passPairs[i]
 	}
@@ -335,7 +342,7 @@ const randomSample = 400_000
 // persons), with the exact-agreement levels computed exactly from the
 // values' frequencies in the two lists, which a sample would miss for rare
 // values.
-func initialModel(lp, rp []prepped, t *table, seed uint64, workers int) model {
+func initialModel(lp, rp []prepped, t *table, seed uint64, workers int, cr *crash) model {
 	md := newModel()
 	for f := range numFields {
 		copy(md.m[f], priorM[f])
@@ -349,6 +356,7 @@ func initialModel(lp, rp []prepped, t *table, seed uint64, workers int) model {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer cr.catch()
 			c := newComparer(t)
 			for {
 				s := int(next.Add(1) - 1)
@@ -377,6 +385,7 @@ func initialModel(lp, rp []prepped, t *table, seed uint64, workers int) model {
 		}()
 	}
 	wg.Wait()
+	cr.check()
 	exact := exactU(lp, rp)
 	for f := range numFields {
 		u := md.u[f]
@@ -582,15 +591,17 @@ func explain(c cand, a, b *prepped) map[string]string {
 // Candidates runs only the blocking of Link and returns the distinct
 // candidate pairs it would compare, as indices into left and right, in
 // right-list order. It is for measuring blocking recall.
-func Candidates(left, right []Record, opt Options) ([][2]int32, error) {
-	opt, err := opt.withDefaults()
+func Candidates(left, right []Record, opt Options) (_ [][2]int32, err error) {
+	cr := new(crash)
+	defer cr.recover(&err)
+	opt, err = opt.withDefaults()
 	if err != nil {
 		return nil, err
 	}
 	if len(left) == 0 || len(right) == 0 {
 		return nil, nil
 	}
-	lp, rp, t := prepare(left, right, opt.Workers)
+	lp, rp, t := prepare(left, right, opt.Workers, cr)
 	ps := passes(t)
 	var out [][2]int32
 	var keys []uint64
@@ -615,4 +626,32 @@ func Candidates(left, right []Record, opt Options) ([][2]int32, error) {
 		}
 	}
 	return out, nil
+}
+
+// crash carries the first panic of a worker goroutine to Link, which
+// returns it as an error: a fault in this package or in the names package
+// must not take the whole program down with it.
+type crash struct{ v atomic.Value }
+
+// catch is deferred by every worker goroutine.
+func (c *crash) catch() {
+	if r := recover(); r != nil {
+		c.v.CompareAndSwap(nil, fmt.Sprint(r))
+	}
+}
+
+// check re-raises a worker's panic in the calling goroutine.
+func (c *crash) check() {
+	if v := c.v.Load(); v != nil {
+		panic(v)
+	}
+}
+
+// recover, deferred by Link, turns a panic into an internal error.
+func (c *crash) recover(err *error) {
+	if r := recover(); r != nil {
+		e := tally.Errorf(tally.EInternal, "linkage: internal error: %v", r)
+		e.Hint = "please report it with the two lists"
+		*err = e
+	}
 }

@@ -155,7 +155,7 @@ func rawPartOf(pt names.Part, s string) rawPart {
 }
 
 // prepare computes every record's forms, in parallel, then interns them.
-func prepare(left, right []Record, workers int) (lp, rp []prepped, t *table) {
+func prepare(left, right []Record, workers int, cr *crash) (lp, rp []prepped, t *table) {
 	all := make([]rawRecord, len(left)+len(right))
 	var wg sync.WaitGroup
 	chunk := (len(all) + workers - 1) / workers
@@ -167,6 +167,7 @@ func prepare(left, right []Record, workers int) (lp, rp []prepped, t *table) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer cr.catch()
 			for i := lo; i < hi; i++ {
 				if i < len(left) {
 					all[i] = rawOf(&left[i])
@@ -177,6 +178,7 @@ func prepare(left, right []Record, workers int) (lp, rp []prepped, t *table) {
 		}()
 	}
 	wg.Wait()
+	cr.check()
 	t = newTable(len(all))
 	pp := make([]prepped, len(all))
 	for i := range all {
