@@ -36,12 +36,12 @@ func entryTime(base time.Time, i int64) time.Time {
 // generate grows f's log to n entries of UA and RU alternately, a
 // checkpoint (cosigned) every `every`, signing the parties' chains in parallel.
 func generate(tb testing.TB, f *fixture, n, every int64) {
-	base := f.log.Latest().Time.Add(time.Second)
+	base := f.latest().Time.Add(time.Second)
 	var clock time.Time
 	f.log.cfg.Now = func() time.Time { return clock }
-	for s := f.log.Size(); s < n; s += every {
+	for s := f.size(); s < n; s += every {
 		end := min(s+every, n)
-		ref := f.log.Latest()
+		ref := f.latest()
 		chains := map[string][]int64{}
 		for i := s; i < end; i++ {
 			p := []string{"UA", "RU"}[i%2]
@@ -51,7 +51,7 @@ func generate(tb testing.TB, f *fixture, n, every int64) {
 		var mu sync.Mutex
 		var wg sync.WaitGroup
 		for p, idx := range chains {
-			seq, last := f.log.Party(p)
+			seq, last := f.chain(p)
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
@@ -141,7 +141,7 @@ func BenchmarkVerify(b *testing.B) {
 // (signature, chain, checkpoint, time) and the tree's hashing.
 func BenchmarkAppend(b *testing.B) {
 	f := newFixture(b)
-	ref := f.log.Latest()
+	ref := f.latest()
 	base := ref.Time
 	f.log.cfg.Now = func() time.Time { return entryTime(base, int64(b.N)) }
 	var ua, ru []int64

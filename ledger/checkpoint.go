@@ -59,17 +59,9 @@ func (v *verifiers) openCheckpoint(b []byte) (*Checkpoint, *note.Note, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("checkpoint does not verify under the log key %s: %v", v.origin, err)
 	}
-	if len(lc.Hash) != len(Hash{}) || lc.Size > 1<<62 {
-		return nil, nil, errors.New("checkpoint is malformed: bad hash length or size")
-	}
-	c := &Checkpoint{Origin: lc.Origin, Size: int64(lc.Size), Hash: Hash(lc.Hash)}
-	line, ok := strings.CutPrefix(string(ext), "time ")
-	line, ok2 := strings.CutSuffix(line, "\n")
-	if !ok || !ok2 || strings.Contains(line, "\n") {
-		return nil, nil, errors.New("checkpoint lacks its one extension line \"time ...\"")
-	}
-	if c.Time, err = time.Parse(timeLayout, line); err != nil {
-		return nil, nil, fmt.Errorf("checkpoint time: %v", err)
+	c, err := checkpointOf(lc, ext)
+	if err != nil {
+		return nil, nil, err
 	}
 	if !bytes.Equal(c.Text(), []byte(n.Text)) {
 		return nil, nil, errors.New("checkpoint is not in canonical form")
@@ -83,6 +75,53 @@ func (v *verifiers) openCheckpoint(b []byte) (*Checkpoint, *note.Note, error) {
 		}
 	}
 	return c, n, nil
+}
+
+// checkpointOf returns the checkpoint of a parsed note text, whose
+// extension lines are ext.
+func checkpointOf(lc *flog.Checkpoint, ext []byte) (*Checkpoint, error) {
+	if len(lc.Hash) != len(Hash{}) || lc.Size > 1<<62 {
+		return nil, errors.New("checkpoint is malformed: bad hash length or size")
+	}
+	c := &Checkpoint{Origin: lc.Origin, Size: int64(lc.Size), Hash: Hash(lc.Hash)}
+	line, ok := strings.CutPrefix(string(ext), "time ")
+	line, ok2 := strings.CutSuffix(line, "\n")
+	if !ok || !ok2 || strings.Contains(line, "\n") {
+		return nil, errors.New("checkpoint lacks its one extension line \"time ...\"")
+	}
+	var err error
+	if c.Time, err = time.Parse(timeLayout, line); err != nil {
+		return nil, fmt.Errorf("checkpoint time: %v", err)
+	}
+	return c, nil
+}
+
+// readCheckpoint parses a checkpoint the log stored in its State, without
+// checking signatures (the State is the log's own, and what went into it
+// was checked or signed by the log): the text must be a canonical
+// checkpoint of this log. Cosigners is not filled.
+func (v *verifiers) readCheckpoint(b []byte) (*Checkpoint, error) {
+	i := bytes.Index(b, []byte("\n\n"))
+	if i < 0 {
+		return nil, errors.New("checkpoint is not a signed note")
+	}
+	text := b[:i+1]
+	var lc flog.Checkpoint
+	ext, err := lc.Unmarshal(text)
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint: %v", err)
+	}
+	if lc.Origin != v.origin {
+		return nil, fmt.Errorf("checkpoint is of %q, not of this log (%s)", lc.Origin, v.origin)
+	}
+	c, err := checkpointOf(&lc, ext)
+	if err != nil {
+		return nil, err
+	}
+	if !bytes.Equal(c.Text(), text) {
+		return nil, errors.New("checkpoint is not in canonical form")
+	}
+	return c, nil
 }
 
 // CheckCosignatures reports an error naming the first missing witness if

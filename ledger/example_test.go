@@ -42,10 +42,8 @@ func Example() {
 	// UA, holding its key, makes and signs its first entry.
 	payload := []byte("UA's list, version 1")
 	salt := ledger.NewSalt()
-	seq, prev := log.Party("UA")
-	e := &ledger.Entry{Kind: ledger.KindListVersion, Party: "UA", Seq: seq + 1, Prev: prev,
-		Commitment: ledger.Commit(salt, payload), Time: ledger.NormalTime(time.Now()),
-		Checkpoint: log.Latest().Ref()}
+	e, err := log.NextEntry(ledger.KindListVersion, "UA", ledger.Commit(salt, payload), time.Now())
+	must(err)
 	ua, err := ledger.NewSigner(uaSkey)
 	must(err)
 	signed, err := e.Sign(ua)
@@ -56,7 +54,9 @@ func Example() {
 	must(err)
 	cp, err := log.Publish()
 	must(err)
-	proof, err := log.ConsistencyProof(witness.Size(), log.Size())
+	size, err := log.Size()
+	must(err)
+	proof, err := log.ConsistencyProof(witness.Size(), size)
 	must(err)
 	cosigned, err := witness.Cosign(cp, proof)
 	must(err)

@@ -27,12 +27,12 @@ const (
 // entries a bundle.
 const tileHeight = layout.TileHeight
 
-// Source is what Export reads: a Log, or later a store.
+// Source is what Export reads: a Log (over any State), or a store.
 type Source interface {
 	tlog.HashReader
-	Size() int64
+	Size() (int64, error)
 	ReadEntries(start, n int64) ([][]byte, error)
-	Checkpoints() [][]byte // every signed checkpoint, by increasing size; the last is of size Size()
+	Checkpoints() ([][]byte, error) // every signed checkpoint, by increasing size; the last is of size Size()
 	Keys() Keys
 }
 
@@ -92,8 +92,14 @@ func Export(w Writer, src Source) error {
 	if err != nil {
 		return err
 	}
-	n := src.Size()
-	cps := src.Checkpoints()
+	n, err := src.Size()
+	if err != nil {
+		return fmt.Errorf("ledger: export: %w", err)
+	}
+	cps, err := src.Checkpoints()
+	if err != nil {
+		return fmt.Errorf("ledger: export: %w", err)
+	}
 	if len(cps) == 0 {
 		return fmt.Errorf("ledger: export: the log has signed no checkpoint")
 	}

@@ -96,10 +96,10 @@ func (f *fixture) now() time.Time {
 // entry makes party's next entry for payload, signed with signer (nil: the party's own).
 func (f *fixture) entry(party string, payload []byte, signer note.Signer) ([]byte, []byte) {
 	f.t.Helper()
-	seq, last := f.log.Party(party)
+	seq, last := f.chain(party)
 	salt := NewSalt()
 	e := &Entry{Kind: KindListVersion, Party: party, Seq: seq + 1, Prev: last,
-		Commitment: Commit(salt, payload), Time: NormalTime(f.now()), Checkpoint: f.log.Latest().Ref()}
+		Commitment: Commit(salt, payload), Time: NormalTime(f.now()), Checkpoint: f.latest().Ref()}
 	if signer == nil {
 		signer = f.party[party]
 	}
@@ -122,7 +122,7 @@ func signEntryAnyKey(e *Entry, s note.Signer) ([]byte, error) {
 // append appends a valid entry of party and returns its index.
 func (f *fixture) append(party string) int64 {
 	f.t.Helper()
-	payload := fmt.Appendf(nil, "list of %s, version %d", party, f.log.Size())
+	payload := fmt.Appendf(nil, "list of %s, version %d", party, f.size())
 	b, salt := f.entry(party, payload, nil)
 	i, err := f.log.Append(b)
 	if err != nil {
@@ -154,7 +154,7 @@ func (f *fixture) publish() []byte {
 		f.t.Fatal(err)
 	}
 	for _, w := range f.witnesses {
-		proof, err := f.log.ConsistencyProof(w.Size(), f.log.Size())
+		proof, err := f.log.ConsistencyProof(w.Size(), f.size())
 		if err != nil {
 			f.t.Fatal(err)
 		}
@@ -166,7 +166,7 @@ func (f *fixture) publish() []byte {
 			f.t.Fatal(err)
 		}
 	}
-	cp, _ = f.log.Checkpoint(f.log.Size())
+	cp, _ = f.checkpoint(f.size())
 	return cp
 }
 
@@ -197,4 +197,71 @@ func (f *fixture) export() fstest.MapFS {
 		f.t.Fatal(err)
 	}
 	return m
+}
+
+// The log's accessors, failing the test on an error of the State.
+
+func (f *fixture) size() int64 {
+	f.t.Helper()
+	n, err := f.log.Size()
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return n
+}
+
+func (f *fixture) latest() *Checkpoint {
+	f.t.Helper()
+	c, err := f.log.Latest()
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return c
+}
+
+// chain returns the seq and hash of party's last entry.
+func (f *fixture) chain(party string) (int64, Hash) {
+	f.t.Helper()
+	p, err := f.log.Party(party)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return p.Seq, p.Last
+}
+
+func (f *fixture) checkpoint(n int64) ([]byte, bool) {
+	f.t.Helper()
+	b, ok, err := f.log.Checkpoint(n)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return b, ok
+}
+
+func (f *fixture) checkpoints() [][]byte {
+	f.t.Helper()
+	cps, err := f.log.Checkpoints()
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return cps
+}
+
+func (f *fixture) entryAt(i int64) []byte {
+	f.t.Helper()
+	b, err := f.log.Entry(i)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return b
+}
+
+// entries returns every entry of the log.
+func (f *fixture) entries() [][]byte {
+	f.t.Helper()
+	es, err := f.log.ReadEntries(0, f.size())
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return es
 }

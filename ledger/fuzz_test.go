@@ -95,7 +95,7 @@ func FuzzDecodeProof(f *testing.F) {
 func FuzzOpenCheckpoint(f *testing.F) {
 	fx := newFixture(f)
 	fx.grow(3, 3)
-	for _, cp := range fx.log.Checkpoints() {
+	for _, cp := range fx.checkpoints() {
 		f.Add(cp)
 	}
 	f.Add([]byte("tally-log-TR\n1\nAAAA\ntime x\n\n— tally-log-TR AAAAAAAA\n"))

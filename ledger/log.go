@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"sort"
@@ -50,51 +51,46 @@ func (m *MemHashes) WriteHashes(start int64, hashes []Hash) error {
 // Config sets up a Log.
 type Config struct {
 	Keys   Keys        // the registered keys: the log's, the parties', the witnesses'
-	Signer note.Signer // the log's (mediator's) private key, matching Keys.Log
+	Signer note.Signer // the log's (mediator's) private key, matching Keys.Log; nil for a Log that only appends
 	Quorum int         // witnesses that must cosign before receipts are given; 0 means all of Keys.Witnesses
 
-	Hashes  HashStore        // nil: in memory
 	Now     func() time.Time // nil: time.Now
 	MaxSkew time.Duration    // how far ahead of Now an entry may be dated; 0 means 5 minutes
 }
 
 // Log is the log's state machine: it checks and appends entries, signs
-// checkpoints and collects cosignatures, and gives receipts. It keeps
-// entries and checkpoints in memory; stored hashes go to Config.Hashes.
+// checkpoints and collects cosignatures, and gives receipts. Everything it
+// has appended and signed is in its State, which it reads and writes at
+// every call and which is the only state it has: a Log may be opened over
+// a store's transaction (OpenLog), used for one operation and dropped.
 // A Log is not safe for concurrent use.
 type Log struct {
-	cfg     Config
-	v       *verifiers
-	hashes  HashStore
-	entries [][]byte
-	parties map[string]*partyState
-	cps     []*published // by increasing size
-	bySize  map[int64]*published
+	cfg Config
+	v   *verifiers
+	st  State
 }
 
-type partyState struct {
-	seq  int64
-	last Hash
-	time time.Time
-}
-
-type published struct {
-	c    *Checkpoint
-	note []byte // signed, with the cosignatures collected so far
-}
-
-// NewLog returns an empty log, and signs its first checkpoint, of size 0,
-// which the first entries cite.
+// NewLog returns an empty log kept in memory (a new MemState), and signs
+// its first checkpoint, of size 0, which the first entries cite. It needs
+// the log's signer.
 func NewLog(cfg Config) (*Log, error) {
+	return OpenLog(cfg, NewMemState())
+}
+
+// OpenLog returns the log whose state is st. If st holds no checkpoint
+// yet, the log is new: OpenLog signs and stores its first checkpoint, of
+// size 0, which needs cfg.Signer. Without cfg.Signer the Log can append
+// entries and give receipts but not publish checkpoints.
+func OpenLog(cfg Config, st State) (*Log, error) {
 	v, err := cfg.Keys.verifiers()
 	if err != nil {
 		return nil, err
 	}
-	if cfg.Signer == nil || cfg.Signer.Name() != v.origin || cfg.Signer.KeyHash() != v.log.KeyHash() {
+	if cfg.Signer != nil && (cfg.Signer.Name() != v.origin || cfg.Signer.KeyHash() != v.log.KeyHash()) {
 		return nil, errors.New("ledger: the log's signer is not the registered log key")
 	}
-	if cfg.Hashes == nil {
-		cfg.Hashes = new(MemHashes)
+	if st == nil {
+		return nil, errors.New("ledger: no state to open the log over")
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -102,48 +98,127 @@ func NewLog(cfg Config) (*Log, error) {
 	if cfg.MaxSkew == 0 {
 		cfg.MaxSkew = 5 * time.Minute
 	}
-	l := &Log{cfg: cfg, v: v, hashes: cfg.Hashes, parties: map[string]*partyState{}, bySize: map[int64]*published{}}
-	if _, err := l.Publish(); err != nil {
-		return nil, err
+	l := &Log{cfg: cfg, v: v, st: st}
+	latest, err := st.LatestCheckpoint()
+	if err != nil {
+		return nil, fmt.Errorf("ledger: reading the latest checkpoint: %w", err)
+	}
+	if latest == nil {
+		if cfg.Signer == nil {
+			return nil, fmt.Errorf("ledger: the log %s is not initialised: it has no checkpoint (open it once with the log's key)", v.origin)
+		}
+		n, err := l.Size()
+		if err != nil {
+			return nil, err
+		}
+		if n != 0 {
+			return nil, fmt.Errorf("ledger: the state holds %d entries but no checkpoint", n)
+		}
+		if _, err := l.Publish(); err != nil {
+			return nil, err
+		}
 	}
 	return l, nil
 }
 
+// State returns the state the log reads and writes.
+func (l *Log) State() State { return l.st }
+
 // Origin returns the log's origin, the name of its key.
 func (l *Log) Origin() string { return l.v.origin }
-
-// Size returns the number of entries.
-func (l *Log) Size() int64 { return int64(len(l.entries)) }
 
 // Keys returns the registered keys.
 func (l *Log) Keys() Keys { return l.cfg.Keys }
 
+// Size returns the number of entries.
+func (l *Log) Size() (int64, error) {
+	n, err := l.st.Size()
+	if err != nil {
+		return 0, fmt.Errorf("ledger: reading the log's size: %w", err)
+	}
+	return n, nil
+}
+
 // ReadHashes implements tlog.HashReader over the log's stored hashes.
-func (l *Log) ReadHashes(indexes []int64) ([]Hash, error) { return l.hashes.ReadHashes(indexes) }
+func (l *Log) ReadHashes(indexes []int64) ([]Hash, error) {
+	hs, err := l.st.ReadHashes(indexes)
+	if err != nil {
+		return nil, fmt.Errorf("ledger: reading stored hashes: %w", err)
+	}
+	if len(hs) != len(indexes) {
+		return nil, fmt.Errorf("ledger: read %d stored hashes, not %d", len(hs), len(indexes))
+	}
+	return hs, nil
+}
 
 // Entry returns the encoding of entry i.
 func (l *Log) Entry(i int64) ([]byte, error) {
-	if i < 0 || i >= l.Size() {
-		return nil, fmt.Errorf("ledger: no entry %d in a log of %d", i, l.Size())
+	es, err := l.ReadEntries(i, 1)
+	if err != nil {
+		return nil, err
 	}
-	return l.entries[i], nil
+	return es[0], nil
 }
 
 // ReadEntries returns entries start to start+n-1.
 func (l *Log) ReadEntries(start, n int64) ([][]byte, error) {
-	if start < 0 || n < 0 || start+n > l.Size() {
-		return nil, fmt.Errorf("ledger: entries %d+%d are beyond the log's %d", start, n, l.Size())
+	size, err := l.Size()
+	if err != nil {
+		return nil, err
 	}
-	return l.entries[start : start+n], nil
+	if start < 0 || n < 0 || start+n > size {
+		return nil, fmt.Errorf("ledger: entries %d+%d are beyond the log's %d", start, n, size)
+	}
+	es, err := l.st.Entries(start, n)
+	if err != nil {
+		return nil, fmt.Errorf("ledger: reading entries %d+%d: %w", start, n, err)
+	}
+	if int64(len(es)) != n {
+		return nil, fmt.Errorf("ledger: read %d entries from %d, not %d", len(es), start, n)
+	}
+	return es, nil
 }
 
-// Party returns the sequence number and hash of party's last entry (0 and
-// zero before its first): what its next entry must carry as Seq-1 and Prev.
-func (l *Log) Party(code string) (seq int64, last Hash) {
-	if p := l.parties[code]; p != nil {
-		return p.seq, p.last
+// Party returns where party's chain stands: the seq and hash of its last
+// entry (0 and zero before its first), what its next entry must carry as
+// Seq-1 and Prev, and that entry's time, which the next may not precede.
+func (l *Log) Party(code string) (PartyState, error) {
+	p, err := l.st.Party(code)
+	if err != nil {
+		return PartyState{}, fmt.Errorf("ledger: reading party %s: %w", code, err)
 	}
-	return 0, Hash{}
+	return p, nil
+}
+
+// NextEntry returns party's next entry, of the given kind and commitment,
+// ready to be signed with the party's key (Entry.Sign) and appended: it
+// follows the party's last entry (Seq and Prev), cites the latest
+// checkpoint, and is dated now, or the checkpoint's time or the party's
+// last entry's time if now is before either.
+func (l *Log) NextEntry(kind, party string, commitment Hash, now time.Time) (*Entry, error) {
+	if l.v.parties[party] == nil {
+		return nil, fmt.Errorf("ledger: party %s has no registered key", party)
+	}
+	p, err := l.Party(party)
+	if err != nil {
+		return nil, err
+	}
+	c, err := l.latest()
+	if err != nil {
+		return nil, err
+	}
+	t := NormalTime(now)
+	if t.Before(c.Time) {
+		t = c.Time
+	}
+	if t.Before(p.Time) {
+		t = p.Time
+	}
+	e := &Entry{Kind: kind, Party: party, Seq: p.Seq + 1, Prev: p.Last, Commitment: commitment, Time: t, Checkpoint: c.Ref()}
+	if err := e.check(); err != nil {
+		return nil, err
+	}
+	return e, nil
 }
 
 func reject(format string, args ...any) error {
@@ -157,47 +232,76 @@ func reject(format string, args ...any) error {
 // does not follow the party's previous entry (Seq one more, Prev its hash);
 // cites a checkpoint the log has not signed; is dated before that
 // checkpoint, before the party's previous entry, or ahead of the log's
-// clock by more than MaxSkew.
+// clock by more than MaxSkew. Other errors are failures of the State.
+//
+// Append may be retried: an entry whose party and seq are those of an
+// entry already in the log is not appended again; if it is byte for byte
+// that entry, Append returns that entry's index and no error, and if it
+// is not, it is refused (ErrRejected: the party already has an entry of
+// that seq, with other contents).
 func (l *Log) Append(b []byte) (int64, error) {
-	e, err := l.check(b)
-	if err != nil {
-		return 0, err
+	e, dup, err := l.check(b)
+	if err != nil || dup >= 0 {
+		return dup, err
 	}
 	return l.add(b, e)
 }
 
-func (l *Log) check(b []byte) (*Entry, error) {
-	e, err := DecodeEntry(b)
+// check checks entry b. If b is already in the log (a retry), it returns
+// its index as dup; otherwise dup is -1.
+func (l *Log) check(b []byte) (e *Entry, dup int64, err error) {
+	e, err = DecodeEntry(b)
 	if err != nil {
-		return nil, reject("%v", err)
+		return nil, 0, reject("%v", err)
 	}
 	if err := verifyEntrySig(b, e, l.v); err != nil {
-		return nil, reject("%v", err)
+		return nil, 0, reject("%v", err)
 	}
-	p := l.parties[e.Party]
-	if p == nil {
-		p = &partyState{}
+	p, err := l.Party(e.Party)
+	if err != nil {
+		return nil, 0, err
 	}
-	if e.Seq != p.seq+1 {
-		return nil, reject("%s entry has seq %d, but the party's next is %d", e.Party, e.Seq, p.seq+1)
+	if e.Seq <= p.Seq {
+		i, have, found, err := l.st.EntryOf(e.Party, e.Seq)
+		if err != nil {
+			return nil, 0, fmt.Errorf("ledger: reading %s entry %d: %w", e.Party, e.Seq, err)
+		}
+		if found && bytes.Equal(have, b) {
+			return e, i, nil
+		}
+		if found {
+			return nil, 0, reject("%s entry has seq %d, but party %s already has entry %d, with other contents", e.Party, e.Seq, e.Party, e.Seq)
+		}
 	}
-	if e.Prev != p.last {
-		return nil, reject("%s entry %d has prev %s, but the party's last entry hashes to %s", e.Party, e.Seq, e.Prev, p.last)
+	if e.Seq != p.Seq+1 {
+		return nil, 0, reject("%s entry has seq %d, but the party's next is %d", e.Party, e.Seq, p.Seq+1)
 	}
-	cp := l.bySize[e.Checkpoint.Size]
-	if cp == nil || cp.c.Hash != e.Checkpoint.Hash {
-		return nil, reject("%s entry %d cites checkpoint %d %s, which this log has not signed", e.Party, e.Seq, e.Checkpoint.Size, e.Checkpoint.Hash)
+	if e.Prev != p.Last {
+		return nil, 0, reject("%s entry %d has prev %s, but the party's last entry hashes to %s", e.Party, e.Seq, e.Prev, p.Last)
 	}
-	if e.Time.Before(cp.c.Time) {
-		return nil, reject("%s entry %d is dated %s, before the checkpoint it cites (%s)", e.Party, e.Seq, fmtTime(e.Time), fmtTime(cp.c.Time))
+	cb, found, err := l.st.Checkpoint(e.Checkpoint.Size)
+	if err != nil {
+		return nil, 0, fmt.Errorf("ledger: reading checkpoint %d: %w", e.Checkpoint.Size, err)
 	}
-	if e.Time.Before(p.time) {
-		return nil, reject("%s entry %d is dated %s, before the party's previous entry (%s)", e.Party, e.Seq, fmtTime(e.Time), fmtTime(p.time))
+	var cp *Checkpoint
+	if found {
+		if cp, err = l.v.readCheckpoint(cb); err != nil {
+			return nil, 0, fmt.Errorf("ledger: stored checkpoint %d: %w", e.Checkpoint.Size, err)
+		}
+	}
+	if cp == nil || cp.Size != e.Checkpoint.Size || cp.Hash != e.Checkpoint.Hash {
+		return nil, 0, reject("%s entry %d cites checkpoint %d %s, which this log has not signed", e.Party, e.Seq, e.Checkpoint.Size, e.Checkpoint.Hash)
+	}
+	if e.Time.Before(cp.Time) {
+		return nil, 0, reject("%s entry %d is dated %s, before the checkpoint it cites (%s)", e.Party, e.Seq, fmtTime(e.Time), fmtTime(cp.Time))
+	}
+	if e.Time.Before(p.Time) {
+		return nil, 0, reject("%s entry %d is dated %s, before the party's previous entry (%s)", e.Party, e.Seq, fmtTime(e.Time), fmtTime(p.Time))
 	}
 	if now := l.cfg.Now(); e.Time.After(now.Add(l.cfg.MaxSkew)) {
-		return nil, reject("%s entry %d is dated %s, ahead of the log's clock (%s) by more than %v", e.Party, e.Seq, fmtTime(e.Time), fmtTime(now), l.cfg.MaxSkew)
+		return nil, 0, reject("%s entry %d is dated %s, ahead of the log's clock (%s) by more than %v", e.Party, e.Seq, fmtTime(e.Time), fmtTime(now), l.cfg.MaxSkew)
 	}
-	return e, nil
+	return e, -1, nil
 }
 
 // verifyEntrySig checks that entry b (decoded as e) is signed by the key
@@ -218,50 +322,107 @@ func verifyEntrySig(b []byte, e *Entry, v *verifiers) error {
 	return fmt.Errorf("signature does not verify under %s's key (signed by %s)", e.Party, by)
 }
 
+// add appends b, decoded as e, without checking it.
 func (l *Log) add(b []byte, e *Entry) (int64, error) {
-	n := l.Size()
-	hs, err := tlog.StoredHashes(n, b, l.hashes)
+	n, err := l.Size()
+	if err != nil {
+		return 0, err
+	}
+	hs, err := tlog.StoredHashes(n, b, l)
 	if err != nil {
 		return 0, fmt.Errorf("ledger: %w", err)
 	}
-	if err := l.hashes.WriteHashes(tlog.StoredHashCount(n), hs); err != nil {
-		return 0, fmt.Errorf("ledger: %w", err)
+	if err := l.st.WriteHashes(tlog.StoredHashCount(n), hs); err != nil {
+		return 0, fmt.Errorf("ledger: writing stored hashes: %w", err)
 	}
-	l.entries = append(l.entries, b)
-	p := l.parties[e.Party]
-	if p == nil {
-		p = &partyState{}
-		l.parties[e.Party] = p
-	}
-	p.seq, p.last = e.Seq, EntryHash(b)
-	if e.Time.After(p.time) {
-		p.time = e.Time
+	if err := l.st.AddEntry(n, b, e); err != nil {
+		return 0, fmt.Errorf("ledger: adding entry %d: %w", n, err)
 	}
 	return n, nil
 }
 
-// Latest returns the latest checkpoint the log has signed.
-func (l *Log) Latest() *Checkpoint { return l.cps[len(l.cps)-1].c }
+// latestNote returns the latest checkpoint, as stored, and parsed.
+func (l *Log) latestNote() ([]byte, *Checkpoint, error) {
+	b, err := l.st.LatestCheckpoint()
+	if err != nil {
+		return nil, nil, fmt.Errorf("ledger: reading the latest checkpoint: %w", err)
+	}
+	if b == nil {
+		return nil, nil, errors.New("ledger: the log has signed no checkpoint")
+	}
+	c, err := l.v.readCheckpoint(b)
+	if err != nil {
+		return nil, nil, fmt.Errorf("ledger: the latest checkpoint: %w", err)
+	}
+	return b, c, nil
+}
+
+func (l *Log) latest() (*Checkpoint, error) {
+	_, c, err := l.latestNote()
+	return c, err
+}
+
+// Latest returns the latest checkpoint the log has signed, with its
+// cosigners.
+func (l *Log) Latest() (*Checkpoint, error) {
+	b, err := l.st.LatestCheckpoint()
+	if err != nil {
+		return nil, fmt.Errorf("ledger: reading the latest checkpoint: %w", err)
+	}
+	if b == nil {
+		return nil, errors.New("ledger: the log has signed no checkpoint")
+	}
+	c, _, err := l.v.openCheckpoint(b)
+	if err != nil {
+		return nil, fmt.Errorf("ledger: the latest checkpoint: %w", err)
+	}
+	return c, nil
+}
 
 // Publish signs a checkpoint of the log at its current size, dated by the
 // log's clock (and never before an entry it holds or an earlier
-// checkpoint), and returns it. If the log has not grown since the last
-// checkpoint, it returns that one.
+// checkpoint), stores it and returns it. If the log has not grown since
+// the last checkpoint, it returns that one. It needs the log's signer.
 func (l *Log) Publish() ([]byte, error) {
-	n := l.Size()
-	if len(l.cps) > 0 && l.Latest().Size == n {
-		return l.cps[len(l.cps)-1].note, nil
+	if l.cfg.Signer == nil {
+		return nil, errors.New("ledger: publishing needs the log's key")
 	}
-	t := NormalTime(l.cfg.Now())
-	if len(l.cps) > 0 && t.Before(l.Latest().Time) {
-		t = l.Latest().Time
+	n, err := l.Size()
+	if err != nil {
+		return nil, err
 	}
-	for _, p := range l.parties {
-		if t.Before(p.time) {
-			t = p.time
+	last, err := l.st.LatestCheckpoint()
+	if err != nil {
+		return nil, fmt.Errorf("ledger: reading the latest checkpoint: %w", err)
+	}
+	var prev *Checkpoint
+	if last != nil {
+		if prev, err = l.v.readCheckpoint(last); err != nil {
+			return nil, fmt.Errorf("ledger: the latest checkpoint: %w", err)
+		}
+		if prev.Size == n {
+			return last, nil
+		}
+		if prev.Size > n {
+			return nil, fmt.Errorf("ledger: the latest checkpoint is of size %d, but the log holds %d entries", prev.Size, n)
 		}
 	}
-	root, err := tlog.TreeHash(n, l.hashes)
+	t := NormalTime(l.cfg.Now())
+	if prev != nil && t.Before(prev.Time) {
+		t = prev.Time
+	}
+	// Entries are appended only for registered parties, each dated no
+	// earlier than the party's previous one: its last is its latest.
+	for code := range l.v.parties {
+		p, err := l.Party(code)
+		if err != nil {
+			return nil, err
+		}
+		if t.Before(p.Time) {
+			t = p.Time
+		}
+	}
+	root, err := tlog.TreeHash(n, l)
 	if err != nil {
 		return nil, fmt.Errorf("ledger: %w", err)
 	}
@@ -270,29 +431,30 @@ func (l *Log) Publish() ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ledger: signing checkpoint: %w", err)
 	}
-	p := &published{c: c, note: b}
-	l.cps = append(l.cps, p)
-	l.bySize[n] = p
+	if err := l.st.PutCheckpoint(n, b); err != nil {
+		return nil, fmt.Errorf("ledger: storing checkpoint %d: %w", n, err)
+	}
 	return b, nil
 }
 
 // Checkpoints returns every checkpoint the log has signed, by increasing
 // size, with the cosignatures collected.
-func (l *Log) Checkpoints() [][]byte {
-	out := make([][]byte, len(l.cps))
-	for i, p := range l.cps {
-		out[i] = p.note
+func (l *Log) Checkpoints() ([][]byte, error) {
+	cps, err := l.st.Checkpoints()
+	if err != nil {
+		return nil, fmt.Errorf("ledger: reading checkpoints: %w", err)
 	}
-	return out
+	return cps, nil
 }
 
-// Checkpoint returns the signed checkpoint of size n, if the log signed one.
-func (l *Log) Checkpoint(n int64) ([]byte, bool) {
-	p := l.bySize[n]
-	if p == nil {
-		return nil, false
+// Checkpoint returns the signed checkpoint of size n, if the log signed
+// one, with the cosignatures collected.
+func (l *Log) Checkpoint(n int64) ([]byte, bool, error) {
+	b, found, err := l.st.Checkpoint(n)
+	if err != nil {
+		return nil, false, fmt.Errorf("ledger: reading checkpoint %d: %w", n, err)
 	}
-	return p.note, true
+	return b, found, nil
 }
 
 // AddCosignatures takes a checkpoint of this log as a witness returned it
@@ -303,13 +465,19 @@ func (l *Log) AddCosignatures(cosigned []byte) error {
 	if err != nil {
 		return fmt.Errorf("ledger: %w", err)
 	}
-	p := l.bySize[c.Size]
-	if p == nil || string(p.c.Text()) != n.Text {
+	stored, found, err := l.Checkpoint(c.Size)
+	if err != nil {
+		return err
+	}
+	if !found {
 		return fmt.Errorf("ledger: the log signed no such checkpoint of size %d", c.Size)
 	}
-	_, have, err := l.v.openCheckpoint(p.note)
+	_, have, err := l.v.openCheckpoint(stored)
 	if err != nil {
-		return fmt.Errorf("ledger: %w", err)
+		return fmt.Errorf("ledger: stored checkpoint %d: %w", c.Size, err)
+	}
+	if have.Text != n.Text {
+		return fmt.Errorf("ledger: the log signed no such checkpoint of size %d", c.Size)
 	}
 	sigs := have.Sigs
 	known := map[string]bool{}
@@ -333,12 +501,11 @@ func (l *Log) AddCosignatures(cosigned []byte) error {
 	if err != nil {
 		return fmt.Errorf("ledger: %w", err)
 	}
-	p.note = b
-	p.c.Cosigners = nil
-	for _, s := range sigs {
-		if s.Name != l.v.origin {
-			p.c.Cosigners = append(p.c.Cosigners, s.Name)
-		}
+	if bytes.Equal(b, stored) {
+		return nil
+	}
+	if err := l.st.PutCheckpoint(c.Size, b); err != nil {
+		return fmt.Errorf("ledger: storing checkpoint %d: %w", c.Size, err)
 	}
 	return nil
 }
@@ -346,13 +513,21 @@ func (l *Log) AddCosignatures(cosigned []byte) error {
 // ConsistencyProof returns the proof that the tree of size newer extends
 // the tree of size older (RFC 6962 consistency proof, via tlog.ProveTree).
 func (l *Log) ConsistencyProof(older, newer int64) (tlog.TreeProof, error) {
-	if older < 0 || older > newer || newer > l.Size() {
-		return nil, fmt.Errorf("ledger: no consistency proof from %d to %d in a log of %d", older, newer, l.Size())
+	n, err := l.Size()
+	if err != nil {
+		return nil, err
+	}
+	if older < 0 || older > newer || newer > n {
+		return nil, fmt.Errorf("ledger: no consistency proof from %d to %d in a log of %d", older, newer, n)
 	}
 	if older == 0 || older == newer {
 		return tlog.TreeProof{}, nil
 	}
-	return tlog.ProveTree(newer, older, l.hashes)
+	p, err := tlog.ProveTree(newer, older, l)
+	if err != nil {
+		return nil, fmt.Errorf("ledger: %w", err)
+	}
+	return p, nil
 }
 
 // Receipt returns the receipt of entry i: the entry, its inclusion proof
@@ -361,29 +536,56 @@ func (l *Log) ConsistencyProof(older, newer int64) (tlog.TreeProof, error) {
 // exists yet (publish, and have the witnesses cosign). The receipt is
 // verified before it is returned.
 func (l *Log) Receipt(i int64) (*Receipt, error) {
-	if i < 0 || i >= l.Latest().Size {
-		return nil, fmt.Errorf("ledger: entry %d is not in the latest checkpoint (size %d): publish first", i, l.Latest().Size)
+	latest, err := l.st.LatestCheckpoint()
+	if err != nil {
+		return nil, fmt.Errorf("ledger: reading the latest checkpoint: %w", err)
 	}
-	var p *published
-	var why error
-	for k := len(l.cps) - 1; k >= 0 && l.cps[k].c.Size > i; k-- {
-		err := l.v.checkCosignatures(l.cps[k].c, l.cfg.Quorum)
-		if err == nil {
-			p = l.cps[k]
-			break
+	if latest == nil {
+		return nil, errors.New("ledger: the log has signed no checkpoint")
+	}
+	c, _, err := l.v.openCheckpoint(latest)
+	if err != nil {
+		return nil, fmt.Errorf("ledger: the latest checkpoint: %w", err)
+	}
+	if i < 0 || i >= c.Size {
+		return nil, fmt.Errorf("ledger: entry %d is not in the latest checkpoint (size %d): publish first", i, c.Size)
+	}
+	// Most often the latest checkpoint is cosigned; if not, look further back.
+	cpNote := latest
+	why := l.v.checkCosignatures(c, l.cfg.Quorum)
+	if why != nil {
+		why = fmt.Errorf("ledger: checkpoint %d: %w", c.Size, why)
+		cps, err := l.Checkpoints()
+		if err != nil {
+			return nil, err
 		}
-		if why == nil {
-			why = fmt.Errorf("ledger: checkpoint %d: %w", l.cps[k].c.Size, err)
+		c, cpNote = nil, nil
+		for k := len(cps) - 1; k >= 0; k-- {
+			ck, _, err := l.v.openCheckpoint(cps[k])
+			if err != nil {
+				return nil, fmt.Errorf("ledger: a stored checkpoint: %w", err)
+			}
+			if ck.Size <= i {
+				break
+			}
+			if l.v.checkCosignatures(ck, l.cfg.Quorum) == nil {
+				c, cpNote = ck, cps[k]
+				break
+			}
+		}
+		if c == nil {
+			return nil, why
 		}
 	}
-	if p == nil {
-		return nil, why
-	}
-	proof, err := tlog.ProveRecord(p.c.Size, i, l.hashes)
+	proof, err := tlog.ProveRecord(c.Size, i, l)
 	if err != nil {
 		return nil, fmt.Errorf("ledger: %w", err)
 	}
-	r := &Receipt{Index: i, Entry: l.entries[i], InclusionProof: proof, Checkpoint: p.note}
+	e, err := l.Entry(i)
+	if err != nil {
+		return nil, err
+	}
+	r := &Receipt{Index: i, Entry: e, InclusionProof: proof, Checkpoint: cpNote}
 	if _, _, err := l.v.verifyReceipt(r, l.cfg.Quorum); err != nil {
 		return nil, fmt.Errorf("ledger: the receipt just made does not verify: %w", err)
 	}

@@ -47,7 +47,7 @@ func TestEntryRoundTrip(t *testing.T) {
 
 func TestEntrySignRefusesOtherKey(t *testing.T) {
 	f := newFixture(t)
-	e := &Entry{Kind: KindListVersion, Party: "UA", Seq: 1, Time: NormalTime(start), Checkpoint: f.log.Latest().Ref()}
+	e := &Entry{Kind: KindListVersion, Party: "UA", Seq: 1, Time: NormalTime(start), Checkpoint: f.latest().Ref()}
 	if _, err := e.Sign(f.party["RU"]); err == nil {
 		t.Fatal("RU's key signed for UA")
 	}
@@ -139,10 +139,10 @@ func TestAppendRejects(t *testing.T) {
 	f.append("RU")
 	f.publish()
 	forgedSkey, _ := mustKey(t, RoleParty, "UA")
-	seq, last := f.log.Party("UA")
+	seq, last := f.chain("UA")
 	base := func() *Entry {
 		return &Entry{Kind: KindAcknowledgement, Party: "UA", Seq: seq + 1, Prev: last,
-			Commitment: Commit(NewSalt(), []byte("x")), Time: NormalTime(f.clock.Add(time.Second)), Checkpoint: f.log.Latest().Ref()}
+			Commitment: Commit(NewSalt(), []byte("x")), Time: NormalTime(f.clock.Add(time.Second)), Checkpoint: f.latest().Ref()}
 	}
 	cases := []struct {
 		name   string
@@ -159,7 +159,7 @@ func TestAppendRejects(t *testing.T) {
 		{"wrong prev", func(e *Entry) { e.Prev[0] ^= 1 }, nil, "prev"},
 		{"unknown checkpoint", func(e *Entry) { e.Checkpoint.Hash[0] ^= 1 }, nil, "has not signed"},
 		{"future checkpoint", func(e *Entry) { e.Checkpoint.Size = 99 }, nil, "has not signed"},
-		{"back-dated before its checkpoint", func(e *Entry) { e.Time = f.log.Latest().Time.Add(-time.Millisecond) }, nil, "before the checkpoint it cites"},
+		{"back-dated before its checkpoint", func(e *Entry) { e.Time = f.latest().Time.Add(-time.Millisecond) }, nil, "before the checkpoint it cites"},
 		{"dated ahead of the clock", func(e *Entry) { e.Time = NormalTime(f.clock.Add(time.Hour)) }, nil, "ahead of the log's clock"},
 	}
 	for _, c := range cases {
@@ -187,14 +187,14 @@ func TestAppendRejects(t *testing.T) {
 	}
 	// Dated before the party's previous entry, citing an older checkpoint.
 	f.append("UA")
-	seq, last = f.log.Party("UA")
-	e := &Entry{Kind: KindAcknowledgement, Party: "UA", Seq: seq + 1, Prev: last, Time: f.log.Latest().Time, Checkpoint: f.log.Latest().Ref()}
+	seq, last = f.chain("UA")
+	e := &Entry{Kind: KindAcknowledgement, Party: "UA", Seq: seq + 1, Prev: last, Time: f.latest().Time, Checkpoint: f.latest().Ref()}
 	b, _ := e.Sign(f.party["UA"])
 	if _, err := f.log.Append(b); err == nil || !strings.Contains(err.Error(), "before the party's previous entry") {
 		t.Fatalf("Append: %v", err)
 	}
-	if f.log.Size() != 3 {
-		t.Fatalf("size %d after rejections", f.log.Size())
+	if f.size() != 3 {
+		t.Fatalf("size %d after rejections", f.size())
 	}
 }
 
@@ -289,12 +289,12 @@ func TestWitnessRefusesFork(t *testing.T) {
 	g.log = f.newLog()
 	g.witnesses = nil
 	g.grow(12, 12)
-	cp, _ := g.log.Checkpoint(12)
+	cp, _ := g.checkpoint(12)
 	proof, _ := g.log.ConsistencyProof(10, 12)
 	if _, err := f.witnesses[0].Cosign(cp, proof); err == nil || !strings.Contains(err.Error(), "does not extend") {
 		t.Fatalf("witness cosigned a fork: %v", err)
 	}
-	old, _ := f.log.Checkpoint(0)
+	old, _ := f.checkpoint(0)
 	if _, err := f.witnesses[0].Cosign(old, nil); err == nil {
 		t.Fatal("witness cosigned an older checkpoint")
 	}

@@ -37,7 +37,7 @@ func TestProofsEverySize(t *testing.T) {
 		f.append([]string{"UA", "RU"}[i%2])
 	}
 	l := f.log
-	leaves := l.entries
+	leaves := f.entries()
 	roots := make([]Hash, max+1)
 	for n := int64(0); n <= max; n++ {
 		r, err := tlog.TreeHash(n, l)
@@ -131,7 +131,7 @@ func TestTilesMatchRFC6962(t *testing.T) {
 	f := newFixture(t)
 	f.grow(300, 100)
 	fsys := f.export()
-	leaves := f.log.entries
+	leaves := f.entries()
 	for _, c := range []struct {
 		path string
 		l, n int

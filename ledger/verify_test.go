@@ -16,7 +16,7 @@ import (
 func TestVerifyExport(t *testing.T) {
 	f := newFixture(t)
 	f.grow(300, 64)
-	trusted, _ := f.log.Checkpoint(128)
+	trusted, _ := f.checkpoint(128)
 	fsys := f.export()
 	rep, err := Verify(fsys, VerifyOptions{Keys: &f.keys, Trusted: trusted})
 	if err != nil {
@@ -35,7 +35,7 @@ func TestVerifyExport(t *testing.T) {
 	}
 	// Bundles are what tessera reads.
 	var b api.EntryBundle
-	if err := b.UnmarshalText(fsys["tile/entries/000"].Data); err != nil || len(b.Entries) != 256 || !bytes.Equal(b.Entries[5], f.log.entries[5]) {
+	if err := b.UnmarshalText(fsys["tile/entries/000"].Data); err != nil || len(b.Entries) != 256 || !bytes.Equal(b.Entries[5], f.entryAt(5)) {
 		t.Fatalf("bundle: %v, %d entries", err, len(b.Entries))
 	}
 }
@@ -82,18 +82,28 @@ func removeSig(cp []byte, name string) []byte {
 // truncate makes f's log a copy of its first n entries and the checkpoints
 // up to n, as a mediator would who rewrites the log from there.
 func (f *fixture) truncate(n int64) {
-	g := f.newLog()
-	g.cps, g.bySize = nil, map[int64]*published{}
-	for _, b := range f.log.entries[:n] {
+	f.t.Helper()
+	f.now() // as NewLog would read the clock
+	st := NewMemState()
+	for _, b := range f.checkpoints() {
+		c, err := OpenCheckpoint(b, f.keys)
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		if c.Size <= n {
+			if err := st.PutCheckpoint(c.Size, b); err != nil {
+				f.t.Fatal(err)
+			}
+		}
+	}
+	g, err := OpenLog(f.log.cfg, st)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	for _, b := range f.entries()[:n] {
 		e, _ := DecodeEntry(b)
 		if _, err := g.add(b, e); err != nil {
 			f.t.Fatal(err)
-		}
-	}
-	for _, p := range f.log.cps {
-		if p.c.Size <= n {
-			g.cps = append(g.cps, p)
-			g.bySize[p.c.Size] = p
 		}
 	}
 	f.log = g
@@ -126,7 +136,7 @@ func TestVerifyCatchesTampering(t *testing.T) {
 		{
 			name: "entries reordered and the tree rebuilt and re-signed by the mediator",
 			rebuild: func(t *testing.T, f *fixture) {
-				es := append([][]byte(nil), f.log.entries...)
+				es := f.entries()
 				f.truncate(0)
 				es[4], es[6] = es[6], es[4] // both UA's
 				for _, b := range es {
@@ -185,8 +195,8 @@ func TestVerifyCatchesTampering(t *testing.T) {
 		{
 			name: "a back-dated entry",
 			rebuild: func(t *testing.T, f *fixture) {
-				seq, last := f.log.Party("UA")
-				cp := f.log.Latest()
+				seq, last := f.chain("UA")
+				cp := f.latest()
 				e := &Entry{Kind: KindListVersion, Party: "UA", Seq: seq + 1, Prev: last, Time: cp.Time.Add(-time.Millisecond), Checkpoint: cp.Ref()}
 				b, _ := e.Sign(f.party["UA"])
 				f.appendUnchecked(b)
@@ -197,8 +207,8 @@ func TestVerifyCatchesTampering(t *testing.T) {
 		{
 			name: "an entry citing a checkpoint the log never signed",
 			rebuild: func(t *testing.T, f *fixture) {
-				seq, last := f.log.Party("UA")
-				ref := f.log.Latest().Ref()
+				seq, last := f.chain("UA")
+				ref := f.latest().Ref()
 				ref.Hash[0] ^= 1
 				e := &Entry{Kind: KindListVersion, Party: "UA", Seq: seq + 1, Prev: last, Time: NormalTime(f.now()), Checkpoint: ref}
 				b, _ := e.Sign(f.party["UA"])
@@ -277,7 +287,7 @@ func TestVerifyCatchesTampering(t *testing.T) {
 			f.grow(40, 10)
 			var trusted []byte
 			if c.trusted > 0 {
-				trusted, _ = f.log.Checkpoint(c.trusted)
+				trusted, _ = f.checkpoint(c.trusted)
 			}
 			if c.rebuild != nil {
 				c.rebuild(t, f)
