@@ -70,6 +70,7 @@ func Link(left, right []Record, opt Options) (_ *Result, err error) {
 
 	ps := passes(t)
 	st.Passes = make([]PassStats, len(ps))
+	st.BlockCap = opt.BlockCap
 	idx := make([]*index, len(ps))
 	var wg sync.WaitGroup
 	for i := range ps {
@@ -135,6 +136,7 @@ func Link(left, right []Record, opt Options) (_ *Result, err error) {
 	reviewLogit := logit2(opt.ReviewThreshold)
 	var kept []cand
 	var keptLogit []float64
+	var crowded []bool
 	for _, c := range cands {
 		o := math.Exp2(float64(base[modelPattern(c.pat)]) + float64(c.adj))
 		p := min(o/(1-piL+sumL[c.l]), o/(1-piR+sumR[c.r]))
@@ -142,13 +144,18 @@ func Link(left, right []Record, opt Options) (_ *Result, err error) {
 		if p >= 1 {
 			x = math.Log2(o) // no finite odds: fall back to the pair's own
 		}
-		if x >= reviewLogit {
+		// A pair that would reach the review band on its own, but whose
+		// rows have other candidates as good (namesakes, a duplicated row),
+		// is kept for review: a lead is never dropped for being shared.
+		alone := min(o/(1-piL+o), o/(1-piR+o))
+		if x >= reviewLogit || alone >= opt.ReviewThreshold {
 			kept = append(kept, c)
 			keptLogit = append(keptLogit, x)
+			crowded = append(crowded, x < reviewLogit)
 		}
 	}
 	cands = nil
-	assign(res, kept, keptLogit, lp, rp, left, right, opt)
+	assign(res, kept, keptLogit, crowded, lp, rp, left, right, opt)
 	lap("assign")
 	return res, nil
 }
@@ -469,7 +476,7 @@ func exactU(lp, rp []prepped) [numFields]float64 {
 
 // assign pairs rows one to one, greedily by log-odds, best first (ties by
 // list order), and decides each pair.
-func assign(res *Result, kept []cand, logit []float64, lp, rp []prepped, left, right []Record, opt Options) {
+func assign(res *Result, kept []cand, logit []float64, crowded []bool, lp, rp []prepped, left, right []Record, opt Options) {
 	order := make([]int, len(kept))
 	for i := range order {
 		order[i] = i
@@ -502,7 +509,7 @@ func assign(res *Result, kept []cand, logit []float64, lp, rp []prepped, left, r
 	// A close competitor: another candidate of either row, at or above the
 	// review threshold, within CompetitorMargin bits of the chosen pair,
 	// whose other row has no clearly better partner of its own.
-	contested := make([]bool, len(kept))
+	contested := slices.Clone(crowded)
 	for i, c := range kept {
 		if chosen[i] {
 			continue

@@ -106,7 +106,7 @@ func checkOneToOne(t *testing.T, left, right []linkage.Record, res *linkage.Resu
 		if p.Decision != linkage.DecisionMatch && p.Decision != linkage.DecisionReview {
 			t.Errorf("pair %s~%s: decision %q", p.Left, p.Right, p.Decision)
 		}
-		if p.Score < 0.5 || p.Score >= 1 {
+		if p.Score < 0.5 && p.Fields["competitor"] != "close" || p.Score <= 0 || p.Score >= 1 {
 			t.Errorf("pair %s~%s: score %v outside [review threshold, 1)", p.Left, p.Right, p.Score)
 		}
 		if p.Decision == linkage.DecisionMatch && p.Score < 0.99 {
@@ -207,8 +207,18 @@ func TestNamesakeSentToReview(t *testing.T) {
 		linkage.Record{Ref: "T-1a", Surname: "Мельник", Given: "Иван", Patronymic: "Иванович"},
 		linkage.Record{Ref: "T-1b", Surname: "МЕЛЬНИК", Given: "Иван", Patronymic: "Иванович"},
 	)
-	if p, ok := linkOne(t, left, right, "T-1"); ok && p.Decision == linkage.DecisionMatch {
+	p, ok := linkOne(t, left, right, "T-1")
+	if ok && p.Decision == linkage.DecisionMatch {
 		t.Errorf("T-1 matched automatically with one of two namesakes: %+v", p)
+	}
+	if !ok || p.Fields["competitor"] != "close" {
+		t.Errorf("T-1 paired as %+v, want a review with a close competitor", p)
+	}
+	// With a birth date each, the one born on that day is a match.
+	right[len(right)-1].BirthDate = d("1980-01-01")
+	right[len(right)-2].BirthDate = d("1981-07-15")
+	if p, ok := linkOne(t, left, right, "T-1"); !ok || p.Right != "T-1b" || p.Decision != linkage.DecisionMatch {
+		t.Errorf("T-1 paired as %+v, want a match with T-1b", p)
 	}
 }
 

@@ -113,6 +113,7 @@ type Stats struct {
 	Left, Right    int
 	Candidates     int64       // distinct candidate pairs compared
 	Passes         []PassStats // one per blocking pass, in order
+	BlockCap       int         // Options.BlockCap in force
 	Patterns       int         // distinct comparison vectors
 	Iterations     int         // EM iterations run
 	Converged      bool        // EM stopped by tolerance, not by the cap
