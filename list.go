@@ -192,6 +192,10 @@ type ListVersion struct {
 	Problems    int
 	Conforming  bool
 	Header      Header
+	// Entry is the index of the log entry that recorded this version, or
+	// -1 when none did (no log was kept when it was imported). The store
+	// keeps it apart; Service.ImportList and Service.ListVersion fill it.
+	Entry int64
 }
 
 // Ref names the version for people: "ua-request@2".

@@ -12,14 +12,19 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/mod/sumdb/note"
+
+	"tally/ledger"
 )
 
 // Service carries out tally's operations on a Store: it checks what is
 // asked against the agreement and what is stored, then writes everything
 // the operation changes in one transaction.
 type Service struct {
-	store Store
-	now   func() time.Time
+	store     Store
+	now       func() time.Time
+	logSigner note.Signer // the log's key, when this process is the mediator's (see UseLogKey)
 }
 
 // NewService returns a Service over store. now is the clock (time.Now in
@@ -81,7 +86,8 @@ type Import struct {
 	Category    string   // category of every row, for a list with no category column
 	FileName    string   // as the user named it
 	Original    io.Reader
-	Rows        RowReader // reads the same bytes as Original
+	Rows        RowReader   // reads the same bytes as Original
+	Signer      note.Signer // the party's key, signing the log entry; nil when the store keeps no log
 }
 
 // ListID returns the id of the list an import goes to: party and kind, and
@@ -139,7 +145,11 @@ func (s *Service) ImportList(ctx context.Context, in Import) (ListVersion, Repor
 		if err := tx.AddListVersion(ctx, &v); err != nil {
 			return err
 		}
-		if err := s.storeFile(ctx, tx, &v, in.Original); err != nil {
+		c, err := newCommitment()
+		if err != nil {
+			return err
+		}
+		if err := s.storeFile(ctx, tx, &v, io.TeeReader(in.Original, c)); err != nil {
 			return err
 		}
 		rep = Report{File: in.FileName, Problems: []Problem{}, Notes: []Note{}, Unknown: v.Header.Unknown()}
@@ -176,7 +186,15 @@ func (s *Service) ImportList(ctx context.Context, in Import) (ListVersion, Repor
 		if err := tx.AddReport(ctx, v.ID, rep.Problems, rep.Notes); err != nil {
 			return err
 		}
-		return tx.UpdateListVersion(ctx, v)
+		if err := tx.UpdateListVersion(ctx, v); err != nil {
+			return err
+		}
+		// Last, the entry in the shared record, committing to the file's
+		// bytes: if anything before failed, no entry was made.
+		if v.Entry, err = s.record(ctx, tx, ledger.KindListVersion, party.Code, in.Signer, c.hash()); err != nil || v.Entry < 0 {
+			return err
+		}
+		return tx.AddListVersionEntry(ctx, v.ID, v.Entry, c.salt)
 	})
 	if err != nil {
 		return ListVersion{}, Report{}, err
@@ -226,8 +244,18 @@ func ParseVersionRef(ref string) (listID string, version int, err error) {
 // ListVersion returns version n of a list (0: the latest).
 func (s *Service) ListVersion(ctx context.Context, agreementID, listID string, n int) (v ListVersion, err error) {
 	err = s.store.View(ctx, func(tx Tx) error {
-		v, err = tx.ListVersion(ctx, agreementID, listID, n)
-		return err
+		if v, err = tx.ListVersion(ctx, agreementID, listID, n); err != nil {
+			return err
+		}
+		v.Entry = -1
+		idx, _, err := tx.ListVersionEntry(ctx, v.ID)
+		switch {
+		case err == nil:
+			v.Entry = idx
+		case ErrorCodeOf(err) != ENotFound:
+			return err
+		}
+		return nil
 	})
 	return v, err
 }

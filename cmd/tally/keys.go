@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -104,5 +103,3 @@ func vkeyName(vkey string) string {
 	name, _, _ := strings.Cut(vkey, "+")
 	return name
 }
-
-func keyBase(path string) string { return strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)) }

@@ -48,6 +48,7 @@ func (a *app) listImportCommand() *cobra.Command {
 	var in tally.Import
 	var kind string
 	var asJSON bool
+	var keyPath string
 	var rf readFlags
 	c := &cobra.Command{
 		Use:   "import --agreement ID --party CODE --kind request|custody|remains|children FILE",
@@ -91,6 +92,11 @@ overwritten. A file that cannot be read stores nothing.`,
 			}
 			defer orig.Close()
 			in.FileName, in.Original, in.Rows = path, orig, rows
+			if keyPath != "" {
+				if in.Signer, err = readSigner(keyPath); err != nil {
+					return err
+				}
+			}
 			v, rep, err := svc.ImportList(ctx, in)
 			if err != nil {
 				return tally.InFile(err, path, 0)
@@ -101,8 +107,12 @@ overwritten. A file that cannot be read stores nothing.`,
 					Report  tally.Report `json:"report"`
 				}{toVersionJSON(v), rep})
 			}
-			fmt.Fprintf(a.stdout, "stored %s: %s, version %d of %s's %s list under %s\n  sha256 %s, %d bytes\n\n",
+			fmt.Fprintf(a.stdout, "stored %s: %s, version %d of %s's %s list under %s\n  sha256 %s, %d bytes\n",
 				v.Ref(), v.FileName, v.Version, v.Party, v.Kind, v.AgreementID, v.SHA256, v.Size)
+			if v.Entry >= 0 {
+				fmt.Fprintf(a.stdout, "  signed by %s and recorded as entry %d of the shared record\n", v.Party, v.Entry)
+			}
+			fmt.Fprintln(a.stdout)
 			printReport(a.stdout, rep)
 			return nil
 		},
@@ -112,6 +122,7 @@ overwritten. A file that cannot be read stores nothing.`,
 	c.Flags().StringVar(&kind, "kind", "", "what the list holds: request, custody, remains or children")
 	c.Flags().StringVar(&in.Name, "name", "", "a name to keep several lists of one kind apart, such as wounded")
 	c.Flags().StringVar(&in.Category, "category", "", "the category of every row, for lists with no category column")
+	c.Flags().StringVar(&keyPath, "key", "", "the submitting party's private key (tally-party-CODE.key), signing the entry in the shared record")
 	c.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	rf.add(c)
 	return c
@@ -133,6 +144,7 @@ type versionJSON struct {
 	Problems   int      `json:"problems"`
 	Conforming bool     `json:"conforming"`
 	Columns    []string `json:"columns"`
+	Entry      *int64   `json:"entry,omitempty"` // its entry in the shared record
 }
 
 func toVersionJSON(v tally.ListVersion) versionJSON {
@@ -140,8 +152,12 @@ func toVersionJSON(v tally.ListVersion) versionJSON {
 	for i, c := range v.Header.Columns {
 		cols[i] = c.Name
 	}
-	return versionJSON{v.AgreementID, v.ListID, v.Version, v.Party, string(v.Kind), v.FileName, v.SHA256, v.Size,
-		v.Category, v.ImportedAt.UTC().Format("2006-01-02T15:04:05Z"), v.Rows, v.Problems, v.Conforming, cols}
+	j := versionJSON{v.AgreementID, v.ListID, v.Version, v.Party, string(v.Kind), v.FileName, v.SHA256, v.Size,
+		v.Category, v.ImportedAt.UTC().Format("2006-01-02T15:04:05Z"), v.Rows, v.Problems, v.Conforming, cols, nil}
+	if v.Entry >= 0 {
+		j.Entry = &v.Entry
+	}
+	return j
 }
 
 func (a *app) listShowCommand() *cobra.Command {

@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"sort"
 	"strings"
 	"time"
 
@@ -40,6 +41,7 @@ type app struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	db             string
+	logKey         string // --log-key: the mediator's private log key file
 	now            func() time.Time
 }
 
@@ -94,6 +96,7 @@ record of every submission that nobody can rewrite.`,
 		SilenceErrors: true,
 	}
 	root.PersistentFlags().StringVar(&a.db, "db", "", "the store: a SQLite file path or a postgres:// URL (default: a SQLite file in your data directory)")
+	root.PersistentFlags().StringVar(&a.logKey, "log-key", "", "the mediator's private log key (tally-log-*.key): sign a checkpoint after each change (default: $TALLY_LOG_KEY)")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(
 		a.validateCommand(),
@@ -102,6 +105,7 @@ record of every submission that nobody can rewrite.`,
 		a.namesCommand(),
 		a.matchCommand(),
 		a.keysCommand(),
+		a.logCommand(),
 		a.demoCommand(),
 	)
 	return root
@@ -116,3 +120,5 @@ func exactArgs(n int, what string) cobra.PositionalArgs {
 		return nil
 	}
 }
+
+func sortStrings(s []string) { sort.Strings(s) }

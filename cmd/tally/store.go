@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"strings"
 
+	"golang.org/x/mod/sumdb/note"
+
 	"tally"
 	"tally/postgres"
 	"tally/sqlite"
@@ -57,5 +59,31 @@ func (a *app) service(ctx context.Context) (*tally.Service, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	return tally.NewService(st, a.now), func() { st.Close() }, nil
+	svc := tally.NewService(st, a.now)
+	signer, err := a.logSigner()
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	if signer != nil {
+		svc.UseLogKey(signer)
+	}
+	return svc, func() { st.Close() }, nil
+}
+
+// logKeyPath is --log-key, or $TALLY_LOG_KEY.
+func (a *app) logKeyPath() string {
+	if a.logKey != "" {
+		return a.logKey
+	}
+	return os.Getenv("TALLY_LOG_KEY")
+}
+
+// logSigner reads the log's private key, if one is given.
+func (a *app) logSigner() (note.Signer, error) {
+	path := a.logKeyPath()
+	if path == "" {
+		return nil, nil
+	}
+	return readSigner(path)
 }

@@ -1,0 +1,264 @@
+package tally
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"strings"
+
+	"golang.org/x/mod/sumdb/note"
+
+	"tally/ledger"
+)
+
+// The shared record. Every submission is signed by the party that makes it
+// and appended to the log of package ledger in the same store transaction
+// as the submission itself: both are committed, or neither is, whatever
+// happens to the process in between. The log's rules (signatures, chains,
+// dates, checkpoints) are package ledger's; this file only decides what is
+// recorded and by whom.
+
+// UseLogKey gives the service the log's (mediator's) private key, with
+// which it signs a checkpoint after each change, so that every submission
+// comes back with a receipt. Without it, entries are appended and wait for
+// the mediator to publish (tally log publish).
+func (s *Service) UseLogKey(signer note.Signer) { s.logSigner = signer }
+
+// SetUpLog registers the log's keys — the log's own (the mediator's), each
+// party's, each witness's — and signs the first checkpoint. It is done once
+// per store; registered keys are never replaced.
+func (s *Service) SetUpLog(ctx context.Context, keys ledger.Keys, logSigner note.Signer) error {
+	if logSigner == nil {
+		return Errorf(EInvalid, "setting up the log needs the log's private key")
+	}
+	return s.store.Update(ctx, func(tx Tx) error {
+		_, err := tx.LogKeys(ctx)
+		switch {
+		case err == nil:
+			return &Error{Code: EConflict, Message: "this store keeps a signed log already", Hint: "its keys are registered for good; see tally log show"}
+		case ErrorCodeOf(err) != ENotFound:
+			return err
+		}
+		if _, err := ledger.OpenLog(ledger.Config{Keys: keys, Signer: logSigner, Now: s.now}, tx.LogState(ctx)); err != nil {
+			return &Error{Code: EInvalid, Message: strings.TrimPrefix(err.Error(), "ledger: "), Err: err}
+		}
+		if err := tx.AddLogKey(ctx, ledger.RoleLog, keyID(keys.Log), keys.Log); err != nil {
+			return err
+		}
+		for code, vkey := range keys.Parties {
+			if err := tx.AddLogKey(ctx, ledger.RoleParty, code, vkey); err != nil {
+				return err
+			}
+		}
+		for _, vkey := range keys.Witnesses {
+			if err := tx.AddLogKey(ctx, ledger.RoleWitness, keyID(vkey), vkey); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// keyID returns the id in a key's name: UA in tally-party-UA.
+func keyID(vkey string) string {
+	name, _, _ := strings.Cut(strings.TrimSpace(vkey), "+")
+	_, id, _ := ledger.RoleOf(name)
+	return id
+}
+
+// LogKeys returns the keys registered for the log.
+func (s *Service) LogKeys(ctx context.Context) (k ledger.Keys, err error) {
+	err = s.store.View(ctx, func(tx Tx) error {
+		k, err = tx.LogKeys(ctx)
+		return err
+	})
+	return k, err
+}
+
+// commitment is SHA-256(salt ‖ payload) (ledger.Commit), computed as the
+// payload streams past, so that a large file is never held whole.
+type commitment struct {
+	salt []byte
+	h    interface {
+		Write([]byte) (int, error)
+		Sum([]byte) []byte
+	}
+}
+
+func newCommitment() (*commitment, error) {
+	salt := make([]byte, 32)
+	if _, err := rand.Read(salt); err != nil {
+		return nil, err
+	}
+	h := sha256.New()
+	h.Write(salt)
+	return &commitment{salt: salt, h: h}, nil
+}
+
+func (c *commitment) Write(p []byte) (int, error) { return c.h.Write(p) }
+
+func (c *commitment) hash() ledger.Hash {
+	var h ledger.Hash
+	copy(h[:], c.h.Sum(nil))
+	return h
+}
+
+// record makes the entry of kind for party, committing to a payload, signs
+// it with the party's key, and appends it to the log in tx. It returns the
+// entry's index, or -1 when the store keeps no log. When the service holds
+// the log's key it also signs a checkpoint holding the entry.
+func (s *Service) record(ctx context.Context, tx Tx, kind, party string, signer note.Signer, c ledger.Hash) (int64, error) {
+	keys, err := tx.LogKeys(ctx)
+	switch {
+	case ErrorCodeOf(err) == ENotFound && signer == nil:
+		return -1, nil
+	case ErrorCodeOf(err) == ENotFound:
+		return -1, &Error{Code: EInvalid, Key: "--key", Message: "this store keeps no signed log yet, so there is nothing to sign into",
+			Hint: "the mediator sets one up with tally log init; or leave out --key"}
+	case err != nil:
+		return -1, err
+	}
+	if signer == nil {
+		return -1, &Error{Code: EInvalid, Key: "--key",
+			Message: fmt.Sprintf("this store keeps a signed log: %s's submissions must be signed with %s's private key", party, party),
+			Hint:    fmt.Sprintf("give --key %s.key", ledger.PartyKeyName(party))}
+	}
+	if want := ledger.PartyKeyName(party); signer.Name() != want {
+		return -1, &Error{Code: EInvalid, Key: "--key",
+			Message: fmt.Sprintf("the key given is %s, not %s: a party signs only for itself", signer.Name(), want)}
+	}
+	log, err := ledger.OpenLog(ledger.Config{Keys: keys, Signer: s.logSigner, Now: s.now}, tx.LogState(ctx))
+	if err != nil {
+		return -1, err
+	}
+	e, err := log.NextEntry(kind, party, c, s.now())
+	if err != nil {
+		return -1, err
+	}
+	b, err := e.Sign(signer)
+	if err != nil {
+		return -1, &Error{Code: EInvalid, Key: "--key", Message: strings.TrimPrefix(err.Error(), "ledger: "), Err: err}
+	}
+	idx, err := log.Append(b)
+	if errors.Is(err, ledger.ErrRejected) {
+		return -1, &Error{Code: EInvalid, Message: "the log refused the entry: " + strings.TrimPrefix(err.Error(), "ledger: "), Err: err}
+	}
+	if err != nil {
+		return -1, err
+	}
+	if s.logSigner != nil {
+		if _, err := log.Publish(); err != nil {
+			return -1, err
+		}
+	}
+	return idx, nil
+}
+
+// Receipt returns the receipt of log entry i: the entry, its inclusion
+// proof and the checkpoint that holds it, verified. It fails while no
+// checkpoint with the cosignatures the policy requires holds the entry.
+func (s *Service) Receipt(ctx context.Context, i int64) (r *ledger.Receipt, err error) {
+	err = s.store.View(ctx, func(tx Tx) error {
+		keys, err := tx.LogKeys(ctx)
+		if err != nil {
+			return err
+		}
+		log, err := ledger.OpenLog(ledger.Config{Keys: keys, Now: s.now}, tx.LogState(ctx))
+		if err != nil {
+			return err
+		}
+		r, err = log.Receipt(i)
+		return err
+	})
+	return r, err
+}
+
+// Publish signs a checkpoint of the log as it stands, with the log's key
+// (UseLogKey), and returns it.
+func (s *Service) Publish(ctx context.Context) (cp []byte, err error) {
+	if s.logSigner == nil {
+		return nil, &Error{Code: EInvalid, Key: "--log-key", Message: "publishing a checkpoint needs the log's private key", Hint: "give --log-key with the mediator's tally-log-*.key"}
+	}
+	err = s.store.Update(ctx, func(tx Tx) error {
+		log, err := s.openLog(ctx, tx)
+		if err != nil {
+			return err
+		}
+		cp, err = log.Publish()
+		return err
+	})
+	return cp, err
+}
+
+func (s *Service) openLog(ctx context.Context, tx Tx) (*ledger.Log, error) {
+	keys, err := tx.LogKeys(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return ledger.OpenLog(ledger.Config{Keys: keys, Signer: s.logSigner, Now: s.now}, tx.LogState(ctx))
+}
+
+// ExportLog writes the shared record as static files: the C2SP tlog-tiles
+// layout plus the keys and the history of checkpoints (see package ledger).
+func (s *Service) ExportLog(ctx context.Context, w ledger.Writer) error {
+	return s.store.View(ctx, func(tx Tx) error {
+		log, err := s.openLog(ctx, tx)
+		if err != nil {
+			return err
+		}
+		return ledger.Export(w, log)
+	})
+}
+
+// LogStatus is where the shared record stands.
+type LogStatus struct {
+	Keys       ledger.Keys
+	Size       int64
+	Checkpoint []byte // the latest signed checkpoint
+}
+
+// LogStatus returns where the shared record stands.
+func (s *Service) LogStatus(ctx context.Context) (st LogStatus, err error) {
+	err = s.store.View(ctx, func(tx Tx) error {
+		if st.Keys, err = tx.LogKeys(ctx); err != nil {
+			return err
+		}
+		state := tx.LogState(ctx)
+		if st.Size, err = state.Size(); err != nil {
+			return err
+		}
+		st.Checkpoint, err = state.LatestCheckpoint()
+		return err
+	})
+	return st, err
+}
+
+// ListProof returns the proof that list version v is in the log: its
+// receipt and, when disclose is true, the salt and the original file, so
+// that anyone can check the file is the one submitted.
+func (s *Service) ListProof(ctx context.Context, v ListVersion, disclose bool) (*ledger.Proof, error) {
+	var idx int64
+	var salt []byte
+	err := s.store.View(ctx, func(tx Tx) (err error) {
+		idx, salt, err = tx.ListVersionEntry(ctx, v.ID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.Receipt(ctx, idx)
+	if err != nil {
+		return nil, err
+	}
+	p := &ledger.Proof{Receipt: *r}
+	if disclose {
+		var buf strings.Builder
+		if err := s.WriteListFile(ctx, v, &buf); err != nil {
+			return nil, err
+		}
+		p.Salt, p.Payload = salt, []byte(buf.String())
+	}
+	return p, nil
+}
