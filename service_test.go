@@ -130,3 +130,12 @@ func TestImportRefusesStranger(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func mustAgreement(t *testing.T, yaml string) tally.Agreement {
+	t.Helper()
+	ag, err := agreementfile.Parse("a.yaml", []byte(yaml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ag
+}
