@@ -58,7 +58,8 @@ func NewHTTPClient() *http.Client {
 //
 // A refusal is an *Error whose Code follows the HTTP status; on
 // CodeConflict, Error.Size is the witness's size: retry with a proof from
-// it. A status the protocol does not define is an *Error with Code 0.
+// it. A status the protocol does not define, or a 409 without the size,
+// is an *Error with Code 0.
 func (c *Client) AddCheckpoint(ctx context.Context, oldSize uint64, proof tlog.TreeProof, checkpoint []byte) ([]byte, error) {
 	hs := make([][]byte, len(proof))
 	for i := range proof {
@@ -93,7 +94,8 @@ func (c *Client) AddCheckpoint(ctx context.Context, oldSize uint64, proof tlog.T
 		s, ok := strings.CutSuffix(string(b), "\n")
 		size, err := strconv.ParseUint(s, 10, 64)
 		if strings.TrimSpace(ct) != "text/x.tlog.size" || !ok || err != nil || !isDecimal([]byte(s)) {
-			return nil, &Error{Code: CodeConflict, Status: resp.StatusCode,
+			// Not the protocol's 409: no size to retry from.
+			return nil, &Error{Status: resp.StatusCode,
 				Msg: fmt.Sprintf("%s: 409 Conflict without the witness's size (Content-Type %q)", c.url, ct)}
 		}
 		return nil, &Error{Code: CodeConflict, Status: resp.StatusCode, Size: size,
