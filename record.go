@@ -262,3 +262,33 @@ func (s *Service) ListProof(ctx context.Context, v ListVersion, disclose bool) (
 	}
 	return p, nil
 }
+
+// Submit appends entries that parties signed themselves, as a client
+// holding its own key sends them, in one transaction, and signs a
+// checkpoint after them when the service holds the log's key. It returns
+// each entry's index. An entry already in the log — the same party, seq and
+// bytes — is not appended again: its index is returned, so a retried
+// submission never makes a duplicate. An entry the log refuses (a bad
+// signature, a broken chain, a date out of order) fails the whole batch.
+func (s *Service) Submit(ctx context.Context, entries [][]byte) (idx []int64, err error) {
+	err = s.store.Update(ctx, func(tx Tx) error {
+		log, err := s.openLog(ctx, tx)
+		if err != nil {
+			return err
+		}
+		idx = make([]int64, len(entries))
+		for i, b := range entries {
+			if idx[i], err = log.Append(b); err != nil {
+				if errors.Is(err, ledger.ErrRejected) {
+					return &Error{Code: EInvalid, Message: fmt.Sprintf("entry %d of the batch: %s", i+1, strings.TrimPrefix(err.Error(), "ledger: ")), Err: err}
+				}
+				return err
+			}
+		}
+		if s.logSigner != nil {
+			_, err = log.Publish()
+		}
+		return err
+	})
+	return idx, err
+}
