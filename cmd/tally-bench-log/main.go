@@ -20,6 +20,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -40,9 +41,22 @@ func main() {
 	batch := flag.Int("batch", DefaultBatch, "entries per submission (one transaction, one checkpoint)")
 	db := flag.String("db", "", "the store: a SQLite path or postgres:// URL (default: a new SQLite file in a temporary directory)")
 	verify := flag.Bool("verify", false, "also export the log and verify the export offline")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the appends to this file")
 	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "tally-bench-log:", err)
+			os.Exit(1)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	if err := run(*n, *batch, *db, *verify); err != nil {
 		fmt.Fprintln(os.Stderr, "tally-bench-log:", err)
+		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }
