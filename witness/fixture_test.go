@@ -17,7 +17,7 @@ import (
 // fixture is a log run by TR with entries by UA, and the keys of witnesses
 // UA and RU.
 type fixture struct {
-	t         *testing.T
+	t         testing.TB
 	keys      ledger.Keys
 	logSigner note.Signer
 	ua        note.Signer
@@ -27,7 +27,7 @@ type fixture struct {
 	clock     time.Time
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	f := &fixture{t: t, witSkeys: map[string]string{}, witVkeys: map[string]string{},
 		start: time.Date(2026, 11, 22, 4, 0, 0, 0, time.UTC)}
@@ -45,7 +45,7 @@ func newFixture(t *testing.T) *fixture {
 	return f
 }
 
-func mustKey(t *testing.T, r ledger.Role, id string) (string, string) {
+func mustKey(t testing.TB, r ledger.Role, id string) (string, string) {
 	t.Helper()
 	s, v, err := ledger.GenerateRoleKey(r, id)
 	if err != nil {
@@ -54,7 +54,7 @@ func mustKey(t *testing.T, r ledger.Role, id string) (string, string) {
 	return s, v
 }
 
-func mustSigner(t *testing.T, skey string) note.Signer {
+func mustSigner(t testing.TB, skey string) note.Signer {
 	t.Helper()
 	s, err := ledger.NewSigner(skey)
 	if err != nil {
@@ -161,7 +161,7 @@ func (f *fixture) witness(id, statePath string) *witness.Witness {
 	return w
 }
 
-func statePath(t *testing.T, id string) string {
+func statePath(t testing.TB, id string) string {
 	return filepath.Join(t.TempDir(), "witness-"+id+".json")
 }
 
@@ -174,14 +174,14 @@ func (f *fixture) group(remotes ...witness.Remote) *witness.Group {
 	return g
 }
 
-func ctx(t *testing.T) context.Context {
+func ctx(t testing.TB) context.Context {
 	c, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	t.Cleanup(cancel)
 	return c
 }
 
 // sizeOf returns l's size.
-func sizeOf(t *testing.T, l *ledger.Log) int64 {
+func sizeOf(t testing.TB, l *ledger.Log) int64 {
 	t.Helper()
 	n, err := l.Size()
 	if err != nil {
