@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 
+	"filippo.io/age"
 	"golang.org/x/mod/sumdb/note"
 
 	"tally/ledger"
@@ -238,7 +239,7 @@ func (s *Service) LogStatus(ctx context.Context) (st LogStatus, err error) {
 // ListProof returns the proof that list version v is in the log: its
 // receipt and, when disclose is true, the salt and the original file, so
 // that anyone can check the file is the one submitted.
-func (s *Service) ListProof(ctx context.Context, v ListVersion, disclose bool) (*ledger.Proof, error) {
+func (s *Service) ListProof(ctx context.Context, v ListVersion, disclose bool, identities ...age.Identity) (*ledger.Proof, error) {
 	var idx int64
 	var salt []byte
 	err := s.store.View(ctx, func(tx Tx) (err error) {
@@ -255,7 +256,7 @@ func (s *Service) ListProof(ctx context.Context, v ListVersion, disclose bool) (
 	p := &ledger.Proof{Receipt: *r}
 	if disclose {
 		var buf strings.Builder
-		if err := s.WriteListFile(ctx, v, &buf); err != nil {
+		if err := s.WriteListFile(ctx, v, &buf, identities...); err != nil {
 			return nil, err
 		}
 		p.Salt, p.Payload = salt, []byte(buf.String())

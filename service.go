@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"regexp"
@@ -13,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"filippo.io/age"
 	"golang.org/x/mod/sumdb/note"
 
 	"tally/ledger"
@@ -149,7 +149,11 @@ func (s *Service) ImportList(ctx context.Context, in Import) (ListVersion, Repor
 		if err != nil {
 			return err
 		}
-		if err := s.storeFile(ctx, tx, &v, io.TeeReader(in.Original, c)); err != nil {
+		recipients, err := s.recipients(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if err := s.storeFile(ctx, tx, &v, io.TeeReader(in.Original, c), recipients); err != nil {
 			return err
 		}
 		rep = Report{File: in.FileName, Problems: []Problem{}, Notes: []Note{}, Unknown: v.Header.Unknown()}
@@ -202,27 +206,70 @@ func (s *Service) ImportList(ctx context.Context, in Import) (ListVersion, Repor
 	return v, rep, nil
 }
 
-func (s *Service) storeFile(ctx context.Context, tx Tx, v *ListVersion, r io.Reader) error {
+// storeFile stores the original bytes of a list version in chunks, with
+// their SHA-256 and size, encrypted with age to recipients when there are
+// any. Nothing is held whole: the file streams through.
+func (s *Service) storeFile(ctx context.Context, tx Tx, v *ListVersion, r io.Reader, recipients []age.Recipient) error {
 	h := sha256.New()
-	buf := make([]byte, fileChunk)
-	for seq := 0; ; seq++ {
-		n, err := io.ReadFull(r, buf)
-		if n > 0 {
-			h.Write(buf[:n])
-			v.Size += int64(n)
-			if err := tx.AddFileChunk(ctx, v.ID, seq, buf[:n]); err != nil {
-				return err
-			}
+	cw := &chunkWriter{ctx: ctx, tx: tx, id: v.ID, buf: make([]byte, 0, fileChunk)}
+	var sink io.Writer = cw
+	var enc io.WriteCloser
+	if len(recipients) > 0 {
+		var err error
+		if enc, err = age.Encrypt(cw, recipients...); err != nil {
+			return err
 		}
-		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			break
-		}
-		if err != nil {
-			return InFile(err, v.FileName, 0)
+		sink = enc
+	}
+	n, err := io.Copy(io.MultiWriter(h, sink), r)
+	if err != nil {
+		return InFile(err, v.FileName, 0)
+	}
+	if enc != nil {
+		if err := enc.Close(); err != nil {
+			return err
 		}
 	}
-	v.SHA256 = hex.EncodeToString(h.Sum(nil))
-	return nil
+	if err := cw.flush(); err != nil {
+		return err
+	}
+	v.Size, v.SHA256 = n, hex.EncodeToString(h.Sum(nil))
+	return tx.SetPayload(ctx, v.ID, Payload{Encrypted: enc != nil})
+}
+
+// chunkWriter stores what is written to it as the file chunks of a list
+// version, fileChunk bytes at a time.
+type chunkWriter struct {
+	ctx context.Context
+	tx  Tx
+	id  int64
+	seq int
+	buf []byte
+}
+
+func (c *chunkWriter) Write(p []byte) (int, error) {
+	n := len(p)
+	for len(p) > 0 {
+		k := min(len(p), fileChunk-len(c.buf))
+		c.buf = append(c.buf, p[:k]...)
+		p = p[k:]
+		if len(c.buf) == fileChunk {
+			if err := c.flush(); err != nil {
+				return 0, err
+			}
+		}
+	}
+	return n, nil
+}
+
+func (c *chunkWriter) flush() error {
+	if len(c.buf) == 0 {
+		return nil
+	}
+	err := c.tx.AddFileChunk(c.ctx, c.id, c.seq, c.buf)
+	c.seq++
+	c.buf = c.buf[:0]
+	return err
 }
 
 // ParseVersionRef splits "ua-request@2" into list id and version; a ref
@@ -293,7 +340,70 @@ func (s *Service) ListRows(ctx context.Context, v ListVersion, fn func(StoredRow
 	return s.store.View(ctx, func(tx Tx) error { return tx.Rows(ctx, v.ID, fn) })
 }
 
-// WriteListFile writes the original bytes of a list version to w.
-func (s *Service) WriteListFile(ctx context.Context, v ListVersion, w io.Writer) error {
-	return s.store.View(ctx, func(tx Tx) error { return tx.WriteFile(ctx, v.ID, w) })
+// WriteListFile writes the original bytes of a list version to w. A file
+// kept encrypted needs the identity (age private key) of one of the parties
+// it was encrypted to.
+func (s *Service) WriteListFile(ctx context.Context, v ListVersion, w io.Writer, identities ...age.Identity) error {
+	return s.store.View(ctx, func(tx Tx) error {
+		p, err := tx.Payload(ctx, v.ID)
+		if err != nil {
+			return err
+		}
+		switch {
+		case !p.ErasedAt.IsZero():
+			return &Error{Code: ENotFound, Message: fmt.Sprintf("the file of %s was erased on %s by %s (%s)", v.Ref(), p.ErasedAt.Format("2006-01-02"), p.ErasedBy, p.Reason),
+				Hint: "its entry in the shared record and its report remain"}
+		case !p.Encrypted:
+			return tx.WriteFile(ctx, v.ID, w)
+		case len(identities) == 0:
+			return &Error{Code: EInvalid, Key: "--identity", Message: fmt.Sprintf("the file of %s is kept encrypted to the parties", v.Ref()),
+				Hint: "give --identity with your party's age key (tally-party-CODE.agekey)"}
+		}
+		pr, pw := io.Pipe()
+		go func() { pw.CloseWithError(tx.WriteFile(ctx, v.ID, pw)) }()
+		defer pr.Close()
+		dec, err := age.Decrypt(pr, identities...)
+		if err != nil {
+			return &Error{Code: EInvalid, Key: "--identity", Message: "cannot decrypt the file with the identity given: " + err.Error()}
+		}
+		_, err = io.Copy(w, dec)
+		return err
+	})
+}
+
+// recipients returns the age recipients payloads are encrypted to.
+func (s *Service) recipients(ctx context.Context, tx Tx) ([]age.Recipient, error) {
+	m, err := tx.Recipients(ctx)
+	if err != nil || len(m) == 0 {
+		return nil, err
+	}
+	var rs []age.Recipient
+	for holder, r := range m {
+		x, err := age.ParseX25519Recipient(r)
+		if err != nil {
+			return nil, fmt.Errorf("the recipient registered for %s: %w", holder, err)
+		}
+		rs = append(rs, x)
+	}
+	return rs, nil
+}
+
+// AddRecipient registers the age recipient that payloads are encrypted to
+// for holder, a party's or the mediator's code.
+func (s *Service) AddRecipient(ctx context.Context, holder, recipient string) error {
+	if _, err := age.ParseX25519Recipient(strings.TrimSpace(recipient)); err != nil {
+		return &Error{Code: EInvalid, Message: fmt.Sprintf("%s's recipient is not an age public key (age1...)", holder), Err: err}
+	}
+	return s.store.Update(ctx, func(tx Tx) error { return tx.AddRecipient(ctx, holder, strings.TrimSpace(recipient)) })
+}
+
+// EraseList erases the original file and the rows of a list version, when
+// they must no longer be kept; who did it, when and why are recorded. The
+// version, its report and its entry in the shared record remain, and the
+// log still verifies: it holds only a commitment to the file.
+func (s *Service) EraseList(ctx context.Context, v ListVersion, by, reason string) error {
+	if strings.TrimSpace(by) == "" {
+		return &Error{Code: EInvalid, Key: "--by", Message: "erasing needs the name of the person doing it"}
+	}
+	return s.store.Update(ctx, func(tx Tx) error { return tx.ErasePayload(ctx, v.ID, by, reason, s.now().UTC()) })
 }

@@ -3,6 +3,7 @@ package tally
 import (
 	"context"
 	"io"
+	"time"
 
 	"tally/ledger"
 )
@@ -25,6 +26,7 @@ type Store interface {
 // Tx is one transaction of a Store. Methods return an *Error with code
 // ENotFound or EConflict where those apply.
 type Tx interface {
+	PayloadTx
 	// AddAgreement stores a checked agreement with the file it came from.
 	// An agreement whose id is taken is EConflict.
 	AddAgreement(ctx context.Context, a Agreement, source []byte) error
@@ -93,4 +95,30 @@ type Tx interface {
 type StoredRow struct {
 	Ref string
 	Row Row
+}
+
+// Payload says how a list version's original file is kept.
+type Payload struct {
+	Encrypted bool      // with age, to the registered recipients
+	ErasedAt  time.Time // zero unless the file and rows were erased
+	ErasedBy  string
+	Reason    string
+}
+
+// PayloadTx is the part of Tx that keeps payloads: the original files,
+// encrypted to the parties entitled to read them, and erasable.
+type PayloadTx interface {
+	// AddRecipient registers the age recipient (age1...) that payloads
+	// are encrypted to for holder, a party's or the mediator's code.
+	AddRecipient(ctx context.Context, holder, recipient string) error
+	// Recipients returns the registered recipients by holder.
+	Recipients(ctx context.Context) (map[string]string, error)
+	// SetPayload records how the file of version id is kept.
+	SetPayload(ctx context.Context, id int64, p Payload) error
+	// Payload returns how the file of version id is kept.
+	Payload(ctx context.Context, id int64) (Payload, error)
+	// ErasePayload deletes the file and rows of version id, recording who
+	// erased them, when and why. The version, its report and its log
+	// entry stay.
+	ErasePayload(ctx context.Context, id int64, by, reason string, at time.Time) error
 }

@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 
+	"filippo.io/age"
 	"github.com/spf13/cobra"
 	"golang.org/x/mod/sumdb/note"
 
@@ -60,6 +61,24 @@ It never overwrites a key.`,
 				return tally.Errorf(tally.EInvalid, "%s", strings.TrimPrefix(err.Error(), "ledger: "))
 			}
 			fmt.Fprintf(a.stdout, "private key: %s (keep it secret)\npublic key:  %s\n", skey, vkey)
+			if role == ledger.RoleWitness {
+				return nil
+			}
+			// Parties and the mediator also read payloads (the original
+			// files), which are kept encrypted to them with age.
+			base := strings.TrimSuffix(skey, ".key")
+			identity, err := age.GenerateX25519Identity()
+			if err != nil {
+				return err
+			}
+			secret := fmt.Sprintf("# public key: %s\n%s\n", identity.Recipient(), identity)
+			if err := writeNew(base+".agekey", secret, 0o600); err != nil {
+				return err
+			}
+			if err := writeNew(base+".agepub", identity.Recipient().String()+"\n", 0o644); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "private age key: %s (reads the files kept encrypted; keep it secret)\npublic age key:  %s\n", base+".agekey", base+".agepub")
 			return nil
 		},
 	}
@@ -102,4 +121,35 @@ func readVKey(path string) (string, error) {
 func vkeyName(vkey string) string {
 	name, _, _ := strings.Cut(vkey, "+")
 	return name
+}
+
+// writeNew writes a file that must not exist yet.
+func writeNew(path, data string, perm os.FileMode) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+	if err != nil {
+		return tally.InFile(err, path, 0)
+	}
+	if _, err := f.WriteString(data); err != nil {
+		f.Close()
+		return tally.InFile(err, path, 0)
+	}
+	return tally.InFile(f.Close(), path, 0)
+}
+
+// readIdentities reads age identity files (--identity).
+func readIdentities(paths []string) ([]age.Identity, error) {
+	var ids []age.Identity
+	for _, p := range paths {
+		f, err := os.Open(p)
+		if err != nil {
+			return nil, tally.InFile(err, p, 0)
+		}
+		got, err := age.ParseIdentities(f)
+		f.Close()
+		if err != nil {
+			return nil, &tally.Error{Code: tally.EInvalid, File: p, Message: "this is not an age key made by tally keys new", Err: err}
+		}
+		ids = append(ids, got...)
+	}
+	return ids, nil
 }

@@ -18,7 +18,7 @@ func (a *app) listCommand() *cobra.Command {
 		Use:   "list",
 		Short: "Import lists and show their versions",
 	}
-	c.AddCommand(a.listImportCommand(), a.listShowCommand(), a.listVersionsCommand(), a.listLsCommand())
+	c.AddCommand(a.listImportCommand(), a.listShowCommand(), a.listVersionsCommand(), a.listLsCommand(), a.listEraseCommand())
 	return c
 }
 
@@ -162,6 +162,7 @@ func toVersionJSON(v tally.ListVersion) versionJSON {
 
 func (a *app) listShowCommand() *cobra.Command {
 	var agreement string
+	var identities []string
 	var asJSON, rows, original bool
 	c := &cobra.Command{
 		Use:   "show LIST[@VERSION]",
@@ -190,7 +191,11 @@ file as it was imported, byte for byte.`,
 			}
 			switch {
 			case original:
-				return svc.WriteListFile(ctx, v, a.stdout)
+				ids, err := readIdentities(identities)
+				if err != nil {
+					return err
+				}
+				return svc.WriteListFile(ctx, v, a.stdout, ids...)
 			case rows:
 				return a.printRows(ctx, svc, v, asJSON)
 			}
@@ -214,6 +219,7 @@ file as it was imported, byte for byte.`,
 	c.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	c.Flags().BoolVar(&rows, "rows", false, "print the rows as stored")
 	c.Flags().BoolVar(&original, "original", false, "print the original file, byte for byte")
+	c.Flags().StringArrayVar(&identities, "identity", nil, "your age key (tally-party-CODE.agekey), to read a file kept encrypted")
 	return c
 }
 
@@ -325,4 +331,51 @@ func (a *app) printVersions(vs []tally.ListVersion, asJSON bool) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%s\n", v.Ref(), v.ImportedAt.UTC().Format("2006-01-02 15:04"), v.FileName, v.Rows, v.Problems, v.SHA256[:min(16, len(v.SHA256))])
 	}
 	return tw.Flush()
+}
+
+func (a *app) listEraseCommand() *cobra.Command {
+	var agreement, by, reason string
+	c := &cobra.Command{
+		Use:   "erase LIST@VERSION --by NAME --reason TEXT",
+		Short: "Erase the original file and rows of a list version",
+		Long: `erase deletes the original file and the rows of one list version, when the
+personal data in them must no longer be kept. Who erased them, when and why are
+recorded. The version, its conformity report and its entry in the shared record
+remain, and the record still verifies: it holds only a commitment to the file.`,
+		Args: exactArgs(1, "the list version, such as ua-request@1"),
+		RunE: func(c *cobra.Command, args []string) error {
+			ctx := c.Context()
+			listID, n, err := tally.ParseVersionRef(args[0])
+			if err != nil {
+				return err
+			}
+			if n == 0 {
+				return usagef("erase needs the version written out, such as %s@1: erasing is never done to whichever is latest", listID)
+			}
+			if strings.TrimSpace(reason) == "" {
+				return usagef("erase needs --reason, recorded with the erasure")
+			}
+			svc, done, err := a.service(ctx)
+			if err != nil {
+				return err
+			}
+			defer done()
+			if agreement, err = agreementFlag(ctx, svc, agreement); err != nil {
+				return err
+			}
+			v, err := svc.ListVersion(ctx, agreement, listID, n)
+			if err != nil {
+				return err
+			}
+			if err := svc.EraseList(ctx, v, by, reason); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "erased the file and rows of %s; its report and its entry in the shared record remain\n", v.Ref())
+			return nil
+		},
+	}
+	c.Flags().StringVar(&agreement, "agreement", "", "the agreement's id (default: the only one stored)")
+	c.Flags().StringVar(&by, "by", "", "the name of the person erasing")
+	c.Flags().StringVar(&reason, "reason", "", "why, recorded with the erasure")
+	return c
 }

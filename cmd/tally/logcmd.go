@@ -81,11 +81,36 @@ key, and signs the first, empty checkpoint. Registered keys are never replaced.`
 			if err := svc.SetUpLog(ctx, keys, signer); err != nil {
 				return err
 			}
+			// The age keys beside the signing keys, if there are, are who
+			// the original files are kept encrypted to.
+			holders := map[string]string{}
+			for _, path := range partyKeys {
+				vkey, _ := readVKey(path)
+				_, id, _ := ledger.RoleOf(vkeyName(vkey))
+				holders[id] = path
+			}
+			_, mediator, _ := ledger.RoleOf(signer.Name())
+			holders[mediator] = a.logKeyPath()
+			var encrypted []string
+			for _, holder := range sortedKeys(holders) {
+				pub := strings.TrimSuffix(strings.TrimSuffix(holders[holder], ".vkey"), ".key") + ".agepub"
+				b, err := os.ReadFile(pub)
+				if err != nil {
+					continue
+				}
+				if err := svc.AddRecipient(ctx, holder, string(b)); err != nil {
+					return tally.InFile(err, pub, 0)
+				}
+				encrypted = append(encrypted, holder)
+			}
 			fmt.Fprintf(a.stdout, "the log %s is set up for %s", signer.Name(), strings.Join(sortedKeys(keys.Parties), " and "))
 			if len(keys.Witnesses) > 0 {
 				fmt.Fprintf(a.stdout, ", with %s", plural(len(keys.Witnesses), "witness"))
 			}
 			fmt.Fprintln(a.stdout)
+			if len(encrypted) > 0 {
+				fmt.Fprintf(a.stdout, "original files will be kept encrypted to %s\n", strings.Join(encrypted, ", "))
+			}
 			return nil
 		},
 	}
@@ -276,6 +301,7 @@ Exit 0 when everything holds; 1 naming the first entry or step that fails.`,
 
 func (a *app) logProveCommand() *cobra.Command {
 	var list, agreementID, out string
+	var identities []string
 	var disclose bool
 	c := &cobra.Command{
 		Use:   "prove --list LIST[@VERSION] [--disclose] [--out FILE]",
@@ -306,7 +332,11 @@ the salt of its commitment, so that anyone can see the file is the one submitted
 			if err != nil {
 				return err
 			}
-			p, err := svc.ListProof(ctx, v, disclose)
+			ids, err := readIdentities(identities)
+			if err != nil {
+				return err
+			}
+			p, err := svc.ListProof(ctx, v, disclose, ids...)
 			if err != nil {
 				return err
 			}
@@ -324,6 +354,7 @@ the salt of its commitment, so that anyone can see the file is the one submitted
 	c.Flags().StringVar(&list, "list", "", "the list version, such as ua-request@2")
 	c.Flags().StringVar(&agreementID, "agreement", "", "the agreement's id (default: the only one stored)")
 	c.Flags().BoolVar(&disclose, "disclose", false, "include the original file and its salt")
+	c.Flags().StringArrayVar(&identities, "identity", nil, "your age key (tally-party-CODE.agekey), to read a file kept encrypted")
 	c.Flags().StringVar(&out, "out", "", "write the proof to this file (default: standard output)")
 	return c
 }
