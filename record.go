@@ -1,15 +1,18 @@
 package tally
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"filippo.io/age"
 	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
 
 	"tally/ledger"
 )
@@ -293,3 +296,142 @@ func (s *Service) Submit(ctx context.Context, entries [][]byte) (idx []int64, er
 	})
 	return idx, err
 }
+
+// Cosigner gets a checkpoint cosigned by the log's witnesses (C2SP
+// tlog-witness), asking proofs of the log's consistency as it needs them.
+// It returns the checkpoint with the cosignatures it got, and an error
+// naming the witnesses that did not cosign.
+type Cosigner interface {
+	Cosign(ctx context.Context, checkpoint []byte, proofs Prover) ([]byte, error)
+}
+
+// Prover gives consistency proofs of the log.
+type Prover interface {
+	ConsistencyProof(older, newer int64) (tlog.TreeProof, error)
+}
+
+// UseWitnesses has checkpoints cosigned by the log's witnesses through c.
+func (s *Service) UseWitnesses(c Cosigner) { s.cosigner = c }
+
+// storeProver gives consistency proofs from the store, each in a read
+// transaction of its own: the tree only grows, so a proof between two sizes
+// never changes.
+type storeProver struct {
+	s   *Service
+	ctx context.Context
+}
+
+func (p storeProver) ConsistencyProof(older, newer int64) (proof tlog.TreeProof, err error) {
+	err = p.s.store.View(p.ctx, func(tx Tx) error {
+		log, err := p.s.openLog(p.ctx, tx)
+		if err != nil {
+			return err
+		}
+		proof, err = log.ConsistencyProof(older, newer)
+		return err
+	})
+	return proof, err
+}
+
+// Cosign has the latest checkpoint cosigned by the witnesses and keeps the
+// cosignatures they give. Receipts wait for the cosignatures the log's
+// policy requires (every registered witness, unless a quorum is set). An
+// error names the witnesses that did not cosign; those that did are kept.
+func (s *Service) Cosign(ctx context.Context) error {
+	if s.cosigner == nil {
+		return nil
+	}
+	var cp []byte
+	err := s.store.View(ctx, func(tx Tx) (err error) {
+		cp, err = tx.LogState(ctx).LatestCheckpoint()
+		return err
+	})
+	if err != nil || cp == nil {
+		return err
+	}
+	cosigned, cerr := s.cosigner.Cosign(ctx, cp, storeProver{s, ctx})
+	if cosigned != nil && !bytes.Equal(cosigned, cp) {
+		err = s.store.Update(ctx, func(tx Tx) error {
+			log, err := s.openLog(ctx, tx)
+			if err != nil {
+				return err
+			}
+			return log.AddCosignatures(cosigned)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if cerr != nil {
+		return &Error{Code: EInternal, Message: "the witnesses did not all cosign the checkpoint: " + cerr.Error(), Err: cerr,
+			Hint: "receipts wait for their cosignatures; publish again when the witnesses are reachable"}
+	}
+	return nil
+}
+
+// PublishAndCosign signs a checkpoint if the log grew since the last one,
+// and has it cosigned.
+func (s *Service) PublishAndCosign(ctx context.Context) error {
+	if _, err := s.Publish(ctx); err != nil {
+		return err
+	}
+	return s.Cosign(ctx)
+}
+
+// RunPublisher publishes and cosigns a checkpoint every interval while the
+// log grows, until ctx is done: the mediator's server runs it, so that
+// submissions are batched into checkpoints rather than each signing its own.
+// Errors go to report, which may be nil.
+func (s *Service) RunPublisher(ctx context.Context, interval time.Duration, report func(error)) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := s.PublishAndCosign(ctx); err != nil && report != nil && ctx.Err() == nil {
+				report(err)
+			}
+		}
+	}
+}
+
+// WaitReceipt returns the receipt of entry i as soon as a checkpoint with
+// the cosignatures the policy requires holds it, or ctx's error.
+func (s *Service) WaitReceipt(ctx context.Context, i int64, poll time.Duration) (*ledger.Receipt, error) {
+	for {
+		r, err := s.Receipt(ctx, i)
+		if err == nil {
+			return r, nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("no receipt for entry %d yet: %w (last: %v)", i, ctx.Err(), err)
+		case <-time.After(poll):
+		}
+	}
+}
+
+// SetWitnessURL records where the witness with the given id is asked to
+// cosign.
+func (s *Service) SetWitnessURL(ctx context.Context, id, url string) error {
+	return s.store.Update(ctx, func(tx Tx) error { return tx.SetWitnessURL(ctx, id, url) })
+}
+
+// Witnesses returns the registered witnesses' keys with their addresses.
+func (s *Service) Witnesses(ctx context.Context) (vkeys []string, urls map[string]string, err error) {
+	err = s.store.View(ctx, func(tx Tx) error {
+		keys, err := tx.LogKeys(ctx)
+		if err != nil {
+			return err
+		}
+		vkeys = keys.Witnesses
+		urls, err = tx.WitnessURLs(ctx)
+		return err
+	})
+	return vkeys, urls, err
+}
+
+// WitnessID returns the id in a witness key's name: UA in tally-witness-UA.
+func WitnessID(vkey string) string { return keyID(vkey) }

@@ -25,6 +25,7 @@ type Service struct {
 	store     Store
 	now       func() time.Time
 	logSigner note.Signer // the log's key, when this process is the mediator's (see UseLogKey)
+	cosigner  Cosigner    // the log's witnesses (see UseWitnesses)
 }
 
 // NewService returns a Service over store. now is the clock (time.Now in

@@ -88,6 +88,11 @@ type Tx interface {
 	AddListVersionEntry(ctx context.Context, id, index int64, salt []byte) error
 	// ListVersionEntry returns the log entry and salt of list version id.
 	ListVersionEntry(ctx context.Context, id int64) (index int64, salt []byte, err error)
+	// SetWitnessURL records where witness id (UA for tally-witness-UA) is
+	// asked to cosign; an address may change, unlike a key.
+	SetWitnessURL(ctx context.Context, id, url string) error
+	// WitnessURLs returns the witnesses' addresses by id.
+	WitnessURLs(ctx context.Context) (map[string]string, error)
 }
 
 // StoredRow is a row as stored: its ref and its values after names were

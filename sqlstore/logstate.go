@@ -293,3 +293,33 @@ func (t *tx) ListVersionEntry(ctx context.Context, version int64) (int64, []byte
 	}
 	return idx, salt, nil
 }
+
+func (t *tx) SetWitnessURL(ctx context.Context, id, url string) error {
+	op := "recording the address of witness " + id
+	if err := t.writable(op); err != nil {
+		return err
+	}
+	_, err := t.exec(ctx, `INSERT INTO log_witness_urls (id, url) VALUES (?, ?)
+		ON CONFLICT (id) DO UPDATE SET url = excluded.url`, id, url)
+	if err != nil {
+		return t.fail(op, err)
+	}
+	return nil
+}
+
+func (t *tx) WitnessURLs(ctx context.Context) (map[string]string, error) {
+	rows, err := t.query(ctx, `SELECT id, url FROM log_witness_urls ORDER BY id`)
+	if err != nil {
+		return nil, t.fail("reading the witnesses' addresses", err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var id, url string
+		if err := rows.Scan(&id, &url); err != nil {
+			return nil, t.fail("reading the witnesses' addresses", err)
+		}
+		out[id] = url
+	}
+	return out, rows.Err()
+}

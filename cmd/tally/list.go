@@ -101,6 +101,13 @@ overwritten. A file that cannot be read stores nothing.`,
 			if err != nil {
 				return tally.InFile(err, path, 0)
 			}
+			if v.Entry >= 0 {
+				// Stored and signed; the witnesses' cosignatures come
+				// after the commit, and may come later.
+				if err := svc.Cosign(ctx); err != nil {
+					fmt.Fprintf(a.stderr, "tally: warning: %v\n", err)
+				}
+			}
 			if asJSON {
 				return writeJSON(a.stdout, struct {
 					Version versionJSON  `json:"version"`

@@ -23,12 +23,12 @@ nobody can rewrite: not the parties, not the mediator who keeps it. Anyone holdi
 an export of the log and the public keys can check it, offline.`,
 	}
 	c.AddCommand(a.logInitCommand(), a.logShowCommand(), a.logPublishCommand(),
-		a.logExportCommand(), a.logVerifyCommand(), a.logProveCommand(), a.logCheckProofCommand())
+		a.logExportCommand(), a.logVerifyCommand(), a.logProveCommand(), a.logCheckProofCommand(), a.logWitnessURLCommand())
 	return c
 }
 
 func (a *app) logInitCommand() *cobra.Command {
-	var partyKeys, witnessKeys []string
+	var partyKeys, witnessKeys, witnessURLs []string
 	c := &cobra.Command{
 		Use:   "init --log-key FILE.key --party-key FILE.vkey --party-key FILE.vkey [--witness-key FILE.vkey]...",
 		Short: "Set up the store's log: register the keys and sign the first checkpoint",
@@ -73,6 +73,10 @@ key, and signs the first, empty checkpoint. Registered keys are never replaced.`
 			if len(keys.Parties) == 0 {
 				return usagef("log init needs the parties' public keys: --party-key FILE.vkey, once for each party")
 			}
+			urls, err := parseWitnessURLs(witnessURLs)
+			if err != nil {
+				return err
+			}
 			svc, done, err := a.service(ctx)
 			if err != nil {
 				return err
@@ -111,12 +115,54 @@ key, and signs the first, empty checkpoint. Registered keys are never replaced.`
 			if len(encrypted) > 0 {
 				fmt.Fprintf(a.stdout, "original files will be kept encrypted to %s\n", strings.Join(encrypted, ", "))
 			}
+			for _, id := range sortedKeys(urls) {
+				if err := svc.SetWitnessURL(ctx, id, urls[id]); err != nil {
+					return err
+				}
+			}
 			return nil
 		},
 	}
 	c.Flags().StringArrayVar(&partyKeys, "party-key", nil, "a party's public key file (tally-party-CODE.vkey); once for each party")
 	c.Flags().StringArrayVar(&witnessKeys, "witness-key", nil, "a witness's public key file (tally-witness-ID.vkey)")
+	c.Flags().StringArrayVar(&witnessURLs, "witness-url", nil, "where a witness listens, as ID=URL (UA=http://127.0.0.1:7380)")
 	return c
+}
+
+func parseWitnessURLs(specs []string) (map[string]string, error) {
+	urls := map[string]string{}
+	for _, s := range specs {
+		id, url, ok := strings.Cut(s, "=")
+		if !ok || id == "" || !strings.HasPrefix(url, "http") {
+			return nil, usagef("--witness-url %q: write ID=URL, such as UA=http://127.0.0.1:7380", s)
+		}
+		urls[id] = url
+	}
+	return urls, nil
+}
+
+func (a *app) logWitnessURLCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "witness-url ID URL",
+		Short: "Record where a registered witness listens",
+		Args:  exactArgs(2, "the witness's id and its URL"),
+		RunE: func(c *cobra.Command, args []string) error {
+			urls, err := parseWitnessURLs([]string{args[0] + "=" + args[1]})
+			if err != nil {
+				return err
+			}
+			svc, done, err := a.service(c.Context())
+			if err != nil {
+				return err
+			}
+			defer done()
+			if err := svc.SetWitnessURL(c.Context(), args[0], urls[args[0]]); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "witness %s is asked at %s\n", args[0], args[1])
+			return nil
+		},
+	}
 }
 
 // vkeyOf returns the public key of the private key file at path, from the
@@ -173,7 +219,7 @@ func indent(s string) string {
 func (a *app) logPublishCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "publish --log-key FILE.key",
-		Short: "Sign a checkpoint of the log as it stands",
+		Short: "Sign a checkpoint of the log as it stands, and have the witnesses cosign it",
 		Args:  exactArgs(0, "no arguments"),
 		RunE: func(c *cobra.Command, args []string) error {
 			svc, done, err := a.service(c.Context())
@@ -181,11 +227,14 @@ func (a *app) logPublishCommand() *cobra.Command {
 				return err
 			}
 			defer done()
-			cp, err := svc.Publish(c.Context())
+			if err := svc.PublishAndCosign(c.Context()); err != nil {
+				return err
+			}
+			st, err := svc.LogStatus(c.Context())
 			if err != nil {
 				return err
 			}
-			_, err = a.stdout.Write(cp)
+			_, err = a.stdout.Write(st.Checkpoint)
 			return err
 		},
 	}

@@ -106,6 +106,7 @@ record of every submission that nobody can rewrite.`,
 		a.matchCommand(),
 		a.keysCommand(),
 		a.logCommand(),
+		a.witnessCommand(),
 		a.demoCommand(),
 	)
 	return root

@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"flag"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 )
@@ -29,6 +31,22 @@ func TestScripts(t *testing.T) {
 		UpdateScripts:       *update,
 		RequireExplicitExec: true,
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			// waitfor ADDR waits, at most ten seconds, until something
+			// listens at ADDR.
+			"waitfor": func(ts *testscript.TestScript, neg bool, args []string) {
+				deadline := time.Now().Add(10 * time.Second)
+				for {
+					c, err := net.Dial("tcp", args[0])
+					if err == nil {
+						c.Close()
+						return
+					}
+					if time.Now().After(deadline) {
+						ts.Fatalf("nothing listens at %s: %v", args[0], err)
+					}
+					time.Sleep(20 * time.Millisecond)
+				}
+			},
 			// flipbyte FILE OFFSET flips the low bit of one byte of FILE.
 			"flipbyte": func(ts *testscript.TestScript, neg bool, args []string) {
 				if len(args) != 2 {
@@ -46,6 +64,15 @@ func TestScripts(t *testing.T) {
 		Setup: func(env *testscript.Env) error {
 			// Each script gets its own default store.
 			env.Setenv("XDG_DATA_HOME", filepath.Join(env.WorkDir, "data"))
+			// Free loopback addresses for daemons a script starts.
+			for _, name := range []string{"ADDR1", "ADDR2"} {
+				ln, err := net.Listen("tcp", "127.0.0.1:0")
+				if err != nil {
+					return err
+				}
+				env.Setenv(name, ln.Addr().String())
+				ln.Close()
+			}
 			return nil
 		},
 	})

@@ -67,6 +67,10 @@ func (a *app) service(ctx context.Context) (*tally.Service, func(), error) {
 	}
 	if signer != nil {
 		svc.UseLogKey(signer)
+		if err := useWitnesses(ctx, svc); err != nil {
+			st.Close()
+			return nil, nil, err
+		}
 	}
 	return svc, func() { st.Close() }, nil
 }
