@@ -305,8 +305,10 @@ type Cosigner interface {
 	Cosign(ctx context.Context, checkpoint []byte, proofs Prover) ([]byte, error)
 }
 
-// Prover gives consistency proofs of the log.
-type Prover interface {
+// Prover gives consistency proofs of the log. It is an alias of an
+// interface literal, so that a cosigner written elsewhere (witness.Group)
+// can name the same type without importing this package.
+type Prover = interface {
 	ConsistencyProof(older, newer int64) (tlog.TreeProof, error)
 }
 

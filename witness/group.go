@@ -22,8 +22,10 @@ type Remote struct {
 	VKey string // its cosignature/v1 verifier key, as registered in ledger.Keys.Witnesses
 }
 
-// Prover gives consistency proofs of the log; *ledger.Log is one.
-type Prover interface {
+// Prover gives consistency proofs of the log; *ledger.Log is one. It is
+// an alias of an interface literal, as tally.Prover is, so that the two are
+// one type and a *Group serves as a tally.Cosigner as it is.
+type Prover = interface {
 	ConsistencyProof(older, newer int64) (tlog.TreeProof, error)
 }
 

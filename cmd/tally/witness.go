@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/mod/sumdb/tlog"
 
 	"tally"
 	"tally/witness"
@@ -82,19 +81,6 @@ keep it and back it up, for a witness that loses it can be rolled back.`,
 	return c
 }
 
-// groupCosigner is a witness.Group serving as the service's Cosigner.
-type groupCosigner struct{ g *witness.Group }
-
-func (gc groupCosigner) Cosign(ctx context.Context, cp []byte, p tally.Prover) ([]byte, error) {
-	return gc.g.Cosign(ctx, cp, proverFunc(p.ConsistencyProof))
-}
-
-type proverFunc func(older, newer int64) (tlog.TreeProof, error)
-
-func (f proverFunc) ConsistencyProof(older, newer int64) (tlog.TreeProof, error) {
-	return f(older, newer)
-}
-
 // useWitnesses has svc ask the registered witnesses to cosign, when the
 // store keeps a log with witnesses and this process holds the log's key.
 func useWitnesses(ctx context.Context, svc *tally.Service) error {
@@ -119,6 +105,6 @@ func useWitnesses(ctx context.Context, svc *tally.Service) error {
 	if err != nil {
 		return err
 	}
-	svc.UseWitnesses(groupCosigner{g})
+	svc.UseWitnesses(g)
 	return nil
 }
