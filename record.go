@@ -152,7 +152,7 @@ func (s *Service) record(ctx context.Context, tx Tx, kind, party string, signer 
 	if err != nil {
 		return -1, err
 	}
-	if s.logSigner != nil {
+	if s.logSigner != nil && !s.publisher.Load() {
 		if _, err := log.Publish(); err != nil {
 			return -1, err
 		}
@@ -289,7 +289,7 @@ func (s *Service) Submit(ctx context.Context, entries [][]byte) (idx []int64, er
 				return err
 			}
 		}
-		if s.logSigner != nil {
+		if s.logSigner != nil && !s.publisher.Load() {
 			_, err = log.Publish()
 		}
 		return err
@@ -385,6 +385,8 @@ func (s *Service) PublishAndCosign(ctx context.Context) error {
 // submissions are batched into checkpoints rather than each signing its own.
 // Errors go to report, which may be nil.
 func (s *Service) RunPublisher(ctx context.Context, interval time.Duration, report func(error)) {
+	s.publisher.Store(true)
+	defer s.publisher.Store(false)
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {

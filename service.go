@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"filippo.io/age"
@@ -26,6 +27,9 @@ type Service struct {
 	now       func() time.Time
 	logSigner note.Signer // the log's key, when this process is the mediator's (see UseLogKey)
 	cosigner  Cosigner    // the log's witnesses (see UseWitnesses)
+	// publisher is set while RunPublisher runs: changes then leave their
+	// checkpoint to its next tick instead of each signing one.
+	publisher atomic.Bool
 }
 
 // NewService returns a Service over store. now is the clock (time.Now in

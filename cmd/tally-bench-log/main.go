@@ -10,6 +10,7 @@
 //
 //	go run ./cmd/tally-bench-log -n 100000
 //	go run ./cmd/tally-bench-log -n 1000000 -verify
+//	go run ./cmd/tally-bench-log -latency -witnesses 2 -interval 500ms
 package main
 
 import (
@@ -42,6 +43,11 @@ func main() {
 	db := flag.String("db", "", "the store: a SQLite path or postgres:// URL (default: a new SQLite file in a temporary directory)")
 	verify := flag.Bool("verify", false, "also export the log and verify the export offline")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the appends to this file")
+	latency := flag.Bool("latency", false, "measure submit → receipt with witnesses instead")
+	clients := flag.Int("clients", 8, "with -latency: parties submitting at once, each waiting for its receipt")
+	witnesses := flag.Int("witnesses", 2, "with -latency: witnesses on loopback")
+	interval := flag.Duration("interval", 500*time.Millisecond, "with -latency: the checkpoint interval")
+	duration := flag.Duration("duration", 10*time.Second, "with -latency: how long clients submit")
 	flag.Parse()
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
@@ -54,7 +60,11 @@ func main() {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	if err := run(*n, *batch, *db, *verify); err != nil {
+	run := func() error { return run(*n, *batch, *db, *verify) }
+	if *latency {
+		run = func() error { return runLatency(*clients, *witnesses, *interval, *duration) }
+	}
+	if err := run(); err != nil {
 		fmt.Fprintln(os.Stderr, "tally-bench-log:", err)
 		pprof.StopCPUProfile()
 		os.Exit(1)
