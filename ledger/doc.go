@@ -6,8 +6,11 @@
 // submitted, and when.
 //
 // The package is pure: it reads and writes no database. Storage reaches it
-// through HashStore (stored hashes, as golang.org/x/mod/sumdb/tlog numbers
-// them) and Source (what Export reads); files are touched only by
+// through State (everything a Log has appended and signed: entries, each
+// party's chain, stored hashes as golang.org/x/mod/sumdb/tlog numbers them,
+// checkpoints; MemState keeps it in memory, tally's stores in their
+// tables, and statetest checks an implementation) and Source (what Export
+// reads); files are touched only by
 // WriteKeyFiles, DirWriter, and Verify through an fs.FS. It builds on the
 // maintained libraries and writes none of what they do by hand:
 // golang.org/x/mod/sumdb/note for keys and signed notes,
@@ -63,7 +66,15 @@
 // last entry's hash; the cited checkpoint is one the log signed; the time
 // is not before that checkpoint, not before the party's previous entry,
 // and not ahead of the log's clock by more than Config.MaxSkew. The leaf is
-// the entry's encoding, hashed per RFC 6962 (tlog.RecordHash).
+// the entry's encoding, hashed per RFC 6962 (tlog.RecordHash). Append may
+// be retried: an entry already in the log, byte for byte, is not appended
+// again (its index is returned), and another entry with the same party and
+// seq is refused. NextEntry fills in a party's next entry, to be signed.
+//
+// A Log holds no state of its own: it reads and writes its State at every
+// call, so a store opens one over each transaction (OpenLog) and drops it
+// after. Opened without the log's key, a Log appends and gives receipts
+// but cannot publish.
 //
 // Publish signs a checkpoint (C2SP tlog-checkpoint: origin, size, base64
 // root hash) with one extension line, "time ...", the log's clock.
