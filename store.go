@@ -93,6 +93,24 @@ type Tx interface {
 	SetWitnessURL(ctx context.Context, id, url string) error
 	// WitnessURLs returns the witnesses' addresses by id.
 	WitnessURLs(ctx context.Context) (map[string]string, error)
+
+	// AddStep stores a step of the exchange process with the entry that
+	// recorded it.
+	AddStep(ctx context.Context, s Step) error
+	// Steps calls fn with each step of an agreement, in log order.
+	Steps(ctx context.Context, agreementID string, fn func(Step) error) error
+}
+
+// Step is one step of the exchange process as stored: what package
+// exchange encoded, and the log entry that recorded it.
+type Step struct {
+	AgreementID string
+	Entry       int64  // the log entry recording it
+	Kind        string // the entry's kind, such as handed-over
+	By          string // the code of the party or mediator that took it
+	Payload     []byte // the step, as its process encodes it
+	Salt        []byte // of the entry's commitment to Payload
+	At          time.Time
 }
 
 // StoredRow is a row as stored: its ref and its values after names were

@@ -29,6 +29,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"tally/ledger"
 	"testing"
 	"time"
 
@@ -64,6 +65,7 @@ func Run(t *testing.T, open func(t *testing.T) tally.Store) {
 		{"ViewReadOnly", testViewReadOnly},
 		{"RowByRef", testRowByRef},
 		{"PairDecisions", testPairDecisions},
+		{"Steps", testSteps},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -934,4 +936,42 @@ func testPairDecisions(t *testing.T, s tally.Store) {
 		return tx.AddPairDecision(ctx, tally.PairDecision{LeftVersion: left.ID + 1000, RightVersion: right.ID, Left: "a", Right: "b", By: "x", At: at})
 	})
 	wantCode(t, "a decision on a version that does not exist", err, tally.ENotFound)
+}
+
+func testSteps(t *testing.T, s tally.Store) {
+	ctx := context.Background()
+	update(t, s, func(tx tally.Tx) error { return tx.AddAgreement(ctx, agreement("steps"), []byte("a")) })
+	at := time.Date(2025, 6, 7, 8, 0, 0, 0, time.UTC)
+	var want []tally.Step
+	update(t, s, func(tx tally.Tx) error {
+		st := tx.LogState(ctx)
+		for i := int64(0); i < 1205; i++ {
+			e := &ledger.Entry{Kind: "handed-over", Party: "UA", Seq: i + 1, Time: at}
+			if err := st.AddEntry(i, []byte(fmt.Sprintf("entry %d", i)), e); err != nil {
+				return err
+			}
+			step := tally.Step{AgreementID: "steps", Entry: i, Kind: "handed-over", By: "UA",
+				Payload: []byte(fmt.Sprintf(`{"person":"UA-%04d"}`, i)), Salt: []byte{byte(i), 1, 2}, At: at}
+			if err := tx.AddStep(ctx, step); err != nil {
+				return err
+			}
+			want = append(want, step)
+		}
+		return nil
+	})
+	var got []tally.Step
+	view(t, s, func(tx tally.Tx) error {
+		return tx.Steps(ctx, "steps", func(st tally.Step) error { got = append(got, st); return nil })
+	})
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("steps read back (-want +got):\n%s", d)
+	}
+	err := s.Update(ctx, func(tx tally.Tx) error { return tx.AddStep(ctx, want[3]) })
+	wantCode(t, "a second step for one entry", err, tally.EConflict)
+	err = s.Update(ctx, func(tx tally.Tx) error {
+		st := want[0]
+		st.Entry = 99999
+		return tx.AddStep(ctx, st)
+	})
+	wantCode(t, "a step of an entry that does not exist", err, tally.ENotFound)
 }
