@@ -44,6 +44,27 @@ func agreementFlag(ctx context.Context, svc *tally.Service, id string) (string, 
 	return "", usagef("several agreements are stored; say which with --agreement (%s)", strings.Join(ids, ", "))
 }
 
+// listVersion opens the store and finds the list version ref names
+// ("ua-request", "ua-request@2") under the agreement given (or the only
+// one). Close the store with done when finished.
+func (a *app) listVersion(ctx context.Context, agreementID, ref string) (svc *tally.Service, done func(), v tally.ListVersion, err error) {
+	listID, n, err := tally.ParseVersionRef(ref)
+	if err != nil {
+		return nil, nil, v, err
+	}
+	if svc, done, err = a.service(ctx); err != nil {
+		return nil, nil, v, err
+	}
+	if agreementID, err = agreementFlag(ctx, svc, agreementID); err == nil {
+		v, err = svc.ListVersion(ctx, agreementID, listID, n)
+	}
+	if err != nil {
+		done()
+		return nil, nil, v, err
+	}
+	return svc, done, v, nil
+}
+
 func (a *app) listImportCommand() *cobra.Command {
 	var in tally.Import
 	var kind string
@@ -180,22 +201,11 @@ file as it was imported, byte for byte.`,
 		Args: exactArgs(1, "the list, such as ua-request or ua-request@2"),
 		RunE: func(c *cobra.Command, args []string) error {
 			ctx := c.Context()
-			listID, n, err := tally.ParseVersionRef(args[0])
-			if err != nil {
-				return err
-			}
-			svc, done, err := a.service(ctx)
+			svc, done, v, err := a.listVersion(ctx, agreement, args[0])
 			if err != nil {
 				return err
 			}
 			defer done()
-			if agreement, err = agreementFlag(ctx, svc, agreement); err != nil {
-				return err
-			}
-			v, err := svc.ListVersion(ctx, agreement, listID, n)
-			if err != nil {
-				return err
-			}
 			switch {
 			case original:
 				ids, err := readIdentities(identities)
@@ -362,18 +372,11 @@ remain, and the record still verifies: it holds only a commitment to the file.`,
 			if strings.TrimSpace(reason) == "" {
 				return usagef("erase needs --reason, recorded with the erasure")
 			}
-			svc, done, err := a.service(ctx)
+			svc, done, v, err := a.listVersion(ctx, agreement, args[0])
 			if err != nil {
 				return err
 			}
 			defer done()
-			if agreement, err = agreementFlag(ctx, svc, agreement); err != nil {
-				return err
-			}
-			v, err := svc.ListVersion(ctx, agreement, listID, n)
-			if err != nil {
-				return err
-			}
 			if err := svc.EraseList(ctx, v, by, reason); err != nil {
 				return err
 			}

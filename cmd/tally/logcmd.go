@@ -365,22 +365,11 @@ the salt of its commitment, so that anyone can see the file is the one submitted
 			if list == "" {
 				return usagef("log prove needs --list, such as ua-request@2")
 			}
-			listID, n, err := tally.ParseVersionRef(list)
-			if err != nil {
-				return err
-			}
-			svc, done, err := a.service(ctx)
+			svc, done, v, err := a.listVersion(ctx, agreementID, list)
 			if err != nil {
 				return err
 			}
 			defer done()
-			if agreementID, err = agreementFlag(ctx, svc, agreementID); err != nil {
-				return err
-			}
-			v, err := svc.ListVersion(ctx, agreementID, listID, n)
-			if err != nil {
-				return err
-			}
 			ids, err := readIdentities(identities)
 			if err != nil {
 				return err
