@@ -280,14 +280,11 @@ func (s *Service) Submit(ctx context.Context, entries [][]byte) (idx []int64, er
 		if err != nil {
 			return err
 		}
-		idx = make([]int64, len(entries))
-		for i, b := range entries {
-			if idx[i], err = log.Append(b); err != nil {
-				if errors.Is(err, ledger.ErrRejected) {
-					return &Error{Code: EInvalid, Message: fmt.Sprintf("entry %d of the batch: %s", i+1, strings.TrimPrefix(err.Error(), "ledger: ")), Err: err}
-				}
-				return err
+		if idx, err = log.AppendBatch(entries); err != nil {
+			if errors.Is(err, ledger.ErrRejected) {
+				return &Error{Code: EInvalid, Message: fmt.Sprintf("entry %d of the batch: %s", len(idx)+1, strings.TrimPrefix(err.Error(), "ledger: ")), Err: err}
 			}
+			return err
 		}
 		if s.logSigner != nil && !s.publisher.Load() {
 			_, err = log.Publish()

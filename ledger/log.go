@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"runtime"
 	"sort"
+	"sync"
 	"time"
 
 	"golang.org/x/mod/sumdb/note"
@@ -240,23 +242,73 @@ func reject(format string, args ...any) error {
 // is not, it is refused (ErrRejected: the party already has an entry of
 // that seq, with other contents).
 func (l *Log) Append(b []byte) (int64, error) {
-	e, dup, err := l.check(b)
+	e, err := l.checkSigned(b)
+	if err != nil {
+		return 0, err
+	}
+	return l.appendChecked(b, e)
+}
+
+// AppendBatch appends entries as Append does, one after the other, but
+// checks their signatures — most of the work — in parallel first. It
+// stops at the first entry refused, returning the indexes of those
+// before it.
+func (l *Log) AppendBatch(bs [][]byte) ([]int64, error) {
+	es := make([]*Entry, len(bs))
+	errs := make([]error, len(bs))
+	workers := min(runtime.GOMAXPROCS(0), len(bs))
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := w; i < len(bs); i += workers {
+				es[i], errs[i] = l.checkSigned(bs[i])
+			}
+		}(w)
+	}
+	wg.Wait()
+	idx := make([]int64, 0, len(bs))
+	for i, b := range bs {
+		if errs[i] != nil {
+			return idx, errs[i]
+		}
+		n, err := l.appendChecked(b, es[i])
+		if err != nil {
+			return idx, err
+		}
+		idx = append(idx, n)
+	}
+	return idx, nil
+}
+
+// checkSigned decodes entry b and checks it is signed by its party's
+// registered key: what can be checked without the log's state.
+func (l *Log) checkSigned(b []byte) (*Entry, error) {
+	e, err := DecodeEntry(b)
+	if err != nil {
+		return nil, reject("%v", err)
+	}
+	if err := verifyEntrySig(b, e, l.v); err != nil {
+		return nil, reject("%v", err)
+	}
+	return e, nil
+}
+
+// appendChecked appends entry b, decoded and its signature checked as e,
+// after checking it against the log's state.
+func (l *Log) appendChecked(b []byte, e *Entry) (int64, error) {
+	e, dup, err := l.check(b, e)
 	if err != nil || dup >= 0 {
 		return dup, err
 	}
 	return l.add(b, e)
 }
 
-// check checks entry b. If b is already in the log (a retry), it returns
-// its index as dup; otherwise dup is -1.
-func (l *Log) check(b []byte) (e *Entry, dup int64, err error) {
-	e, err = DecodeEntry(b)
-	if err != nil {
-		return nil, 0, reject("%v", err)
-	}
-	if err := verifyEntrySig(b, e, l.v); err != nil {
-		return nil, 0, reject("%v", err)
-	}
+// check checks entry b, decoded and signature-checked as e, against the
+// log's state. If b is already in the log (a retry), it returns its index
+// as dup; otherwise dup is -1.
+func (l *Log) check(b []byte, e *Entry) (_ *Entry, dup int64, err error) {
 	p, err := l.Party(e.Party)
 	if err != nil {
 		return nil, 0, err
