@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/mod/sumdb/note"
+
 	"tally"
 	"tally/ledger"
 	"tally/listfile"
@@ -149,14 +151,7 @@ func TestKillChild(t *testing.T) {
 	ctx := context.Background()
 	svc, st := serviceWithLog(t, os.Getenv("TALLY_KILL_DB"), "", os.Getenv("TALLY_KILL_LOG_KEY"))
 	defer st.Close()
-	b, err := os.ReadFile(os.Getenv("TALLY_KILL_PARTY_KEY"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := ledger.NewSigner(strings.TrimSpace(string(b)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	signer := mustSigner(t, os.Getenv("TALLY_KILL_PARTY_KEY"))
 	var csv strings.Builder
 	csv.WriteString("ref,surname,given name,birth date,category\n")
 	for i := 0; i < 200; i++ {
@@ -185,14 +180,7 @@ func serviceWithLog(t *testing.T, dbPath, keyDir, logKeyPath string) (*tally.Ser
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := os.ReadFile(logKeyPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	logSigner, err := ledger.NewSigner(strings.TrimSpace(string(b)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	logSigner := mustSigner(t, logKeyPath)
 	svc := tally.NewService(st, nil)
 	svc.UseLogKey(logSigner)
 	if keyDir == "" {
@@ -224,3 +212,19 @@ func mustRUKey(t *testing.T) string {
 	}
 	return vkey
 }
+
+// mustSigner reads a private key file.
+func mustSigner(t *testing.T, path string) note.Signer {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := ledger.NewSigner(strings.TrimSpace(string(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func mkdir(dir string) error { return os.MkdirAll(dir, 0o755) }

@@ -23,37 +23,81 @@ type Process interface {
 	Apply(entry int64, kind, by string, payload []byte) error
 }
 
+// StepInput is a step to record: its kind, the code of the party or
+// mediator taking it, its payload as the process encodes it, and the key
+// of the one taking it.
+type StepInput struct {
+	Kind    string
+	By      string
+	Payload []byte
+	Signer  note.Signer
+}
+
 // RecordStep takes a step of the exchange process for by (a party's or
 // the mediator's code), signed with by's key: it replays the agreement's
 // steps into p, checks the new step against them, and stores it with its
 // entry in the shared record, in one transaction. It returns the entry's
 // index. Every step is an entry: without a log, no step can be taken.
-func (s *Service) RecordStep(ctx context.Context, agreementID, kind, by string, payload []byte, signer note.Signer, p Process) (entry int64, err error) {
+func (s *Service) RecordStep(ctx context.Context, agreementID, kind, by string, payload []byte, signer note.Signer, p Process) (int64, error) {
+	entries, err := s.RecordSteps(ctx, agreementID, []StepInput{{kind, by, payload, signer}}, p)
+	if err != nil {
+		return -1, err
+	}
+	return entries[0], nil
+}
+
+// RecordSteps records several steps, in order, in one transaction: all of
+// them, or, if one may not be taken, none. A clerk at the exchange point
+// records a round's handovers this way, a batch at a time.
+func (s *Service) RecordSteps(ctx context.Context, agreementID string, steps []StepInput, p Process) (entries []int64, err error) {
 	err = s.store.Update(ctx, func(tx Tx) error {
+		entries = entries[:0]
 		if _, _, err := tx.Agreement(ctx, agreementID); err != nil {
 			return err
 		}
-		if err := replay(ctx, tx, agreementID, p, -1); err != nil {
-			return err
-		}
-		c, err := newCommitment()
-		if err != nil {
-			return err
-		}
-		c.Write(payload)
 		if _, err := tx.LogKeys(ctx); ErrorCodeOf(err) == ENotFound {
 			return &Error{Code: EInvalid, Message: "every step of an exchange is recorded in the shared record, and this store keeps none yet",
 				Hint: "the mediator sets it up with tally log init"}
 		}
-		if entry, err = s.record(ctx, tx, kind, by, signer, c.hash()); err != nil {
+		if err := replay(ctx, tx, agreementID, p, -1); err != nil {
 			return err
 		}
-		if err := p.Apply(entry, kind, by, payload); err != nil {
-			return err
+		for i, st := range steps {
+			c, err := newCommitment()
+			if err != nil {
+				return err
+			}
+			c.Write(st.Payload)
+			entry, err := s.record(ctx, tx, st.Kind, st.By, st.Signer, c.hash())
+			if err != nil {
+				return stepError(i, len(steps), err)
+			}
+			if err := p.Apply(entry, st.Kind, st.By, st.Payload); err != nil {
+				return stepError(i, len(steps), err)
+			}
+			if err := tx.AddStep(ctx, Step{AgreementID: agreementID, Entry: entry, Kind: st.Kind, By: st.By,
+				Payload: st.Payload, Salt: c.salt, At: s.now().UTC()}); err != nil {
+				return err
+			}
+			entries = append(entries, entry)
 		}
-		return tx.AddStep(ctx, Step{AgreementID: agreementID, Entry: entry, Kind: kind, By: by, Payload: payload, Salt: c.salt, At: s.now().UTC()})
+		return nil
 	})
-	return entry, err
+	return entries, err
+}
+
+// stepError says which step of a batch failed, when there are several.
+func stepError(i, n int, err error) error {
+	if n == 1 {
+		return err
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		c := *e
+		c.Message = fmt.Sprintf("step %d of %d: %s", i+1, n, e.Message)
+		return &c
+	}
+	return fmt.Errorf("step %d of %d: %w", i+1, n, err)
 }
 
 // replay applies an agreement's stored steps to p, those of entries below
