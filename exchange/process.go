@@ -1,0 +1,25 @@
+package exchange
+
+import "tally"
+
+// Process is a State as the service replays and records steps into it
+// (tally.Process): each step's payload is an event as Encode writes it,
+// whose kind and acting code must be the entry's.
+type Process struct{ *State }
+
+var _ tally.Process = Process{}
+
+// NewProcess returns the empty process of agreement a.
+func NewProcess(a *tally.Agreement) Process { return Process{NewState(a)} }
+
+// Apply decodes the step's event and applies it (State.Apply).
+func (p Process) Apply(entry int64, kind, by string, payload []byte) error {
+	e, err := Decode(payload)
+	if err != nil {
+		return err
+	}
+	if e.Kind != kind || e.By != by {
+		return tally.Errorf(tally.EInvalid, "the event is %s by %s, but its entry says %s by %s", e.Kind, e.By, kind, by)
+	}
+	return p.State.Apply(entry, e)
+}
