@@ -32,7 +32,7 @@ func walk(t *testing.T, table []transition) {
 	}
 }
 
-func cat(steps ...[]ev) []ev { return slices.Concat(steps...) }
+func cat(steps ...[]ev) []ev       { return slices.Concat(steps...) }
 func one(by string, body any) []ev { return []ev{{by, body}} }
 
 var (
@@ -132,7 +132,9 @@ func vote(m MemberAppointed, d string) ev {
 	return ev{m.Side, Vote{Person: p1, Category: swi, Decision: d, Member: m.Member}}
 }
 
-func decide(by, d string) ev { return ev{by, CommissionDecided{Person: p1, Category: swi, Decision: d}} }
+func decide(by, d string) ev {
+	return ev{by, CommissionDecided{Person: p1, Category: swi, Decision: d}}
+}
 
 func TestCommissionTransitions(t *testing.T) {
 	members := cat(lists(), []ev{{"UA", memUA}, {"RU", memRU}, {"TR", memTR}})
