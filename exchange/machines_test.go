@@ -1,6 +1,8 @@
 package exchange
 
 import (
+	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -487,5 +489,38 @@ func TestChildCaseSteps(t *testing.T) {
 	cs := f.s.ChildCases()
 	if len(cs) != 1 || cs[0].Step != StepReturned || len(cs[0].History) != 6 || cs[0].History[0].By != "TR" {
 		t.Fatalf("cases %+v", cs)
+	}
+}
+
+func TestReportNumbers(t *testing.T) {
+	f := newFx(t)
+	f.must(cat(verified(), one("UA", RemainsTransferred{Stage: "stage-1", Category: "remains", From: "UA", To: "RU", Count: 1212}),
+		one("RU", RemainsAcknowledged{Stage: "stage-1", From: "UA", Count: 1200}),
+		one("TR", civPlan), approve("round-1"),
+		one("RU", HandedOver{Round: "round-1", Person: rc4}),
+		one("UA", Acknowledged{Round: "round-1", Person: rc4, Status: ReceivedIdentified}),
+		one("TR", ChildCaseOpened{Case: "case-1", Child: ch1}))...)
+	r := f.s.Report()
+	b, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j := string(b)
+	for _, want := range []string{
+		`{"stage":"stage-1","category":"remains","from":"UA","to":"RU","mutual":false,"handed_over":1212,"acknowledged":1200,`,
+		`"sent":1212,"received":1200,"status":"open"`,
+		`{"category":"civilians","from":"RU","to":"UA","requested":2,"confirmed":0,"handed_over":1,"acknowledged":1,`,
+		`"children":{"on_list":2,"verified":1,"cases":1,"opened":1,`,
+		`"discrepancies":{"open":1,"explained":0,"disputed":0,"resolved":0,`,
+		fmt.Sprintf(`"entries":%d`, f.idx[len(f.idx)-1]+1),
+	} {
+		if !strings.Contains(j, want) {
+			t.Errorf("report lacks %s:\n%s", want, j)
+		}
+	}
+	for _, x := range private(f.log) {
+		if strings.Contains(j, x) {
+			t.Errorf("report holds %q", x)
+		}
 	}
 }
