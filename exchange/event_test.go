@@ -165,3 +165,20 @@ func FuzzDecode(f *testing.F) {
 		_ = NewState(testAgreement()).Apply(0, e)
 	})
 }
+
+func TestApplyAtTheMillisecond(t *testing.T) {
+	e := Event{Kind: KindListSubmitted, By: "UA", Actor: actors["UA"], At: time.Date(2025, 6, 5, 10, 0, 0, 123456789, time.UTC), Body: v1}
+	live := NewState(testAgreement())
+	if err := live.Apply(0, e); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := Encode(e)
+	d, _ := Decode(b)
+	replayed := NewState(testAgreement())
+	if err := replayed.Apply(0, d); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(live.Lists(), replayed.Lists()) {
+		t.Fatalf("live %+v, replayed %+v", live.Lists(), replayed.Lists())
+	}
+}

@@ -148,15 +148,21 @@ func (r *round) approved(s *State) bool {
 // handedAnywhere returns the round in which the person (by any of their
 // refs) was handed over and not acknowledged as not delivered, or "".
 func (s *State) handedAnywhere(p PersonRef) string {
-	c := s.canonical(p)
+	return s.handed()[s.canonical(p)]
+}
+
+// handed maps each person handed over and not acknowledged as not
+// delivered, by canonical ref, to the round.
+func (s *State) handed() map[PersonRef]string {
+	m := map[PersonRef]string{}
 	for _, id := range s.roundOrder {
 		for _, sl := range s.rounds[id].slots {
-			if sl.handed && sl.ack != NotDelivered && s.canonical(sl.person) == c {
-				return id
+			if sl.handed && sl.ack != NotDelivered {
+				m[s.canonical(sl.person)] = id
 			}
 		}
 	}
-	return ""
+	return m
 }
 
 func (s *State) roundPlanned(st step, b RoundPlanned) (func(), error) {
@@ -176,6 +182,7 @@ func (s *State) roundPlanned(st step, b RoundPlanned) (func(), error) {
 	r := &round{id: b.Round, date: b.Date, plannedBy: st.by, entry: st.index, at: st.at,
 		approvals: map[string]int64{}, slots: map[PersonRef]*slot{}}
 	canon := map[PersonRef]PersonRef{} // canonical ref → ref on the manifest
+	handed := s.handed()
 	type mkey struct{ from, category string }
 	seen := map[mkey]bool{}
 	for _, m := range b.Manifests {
@@ -225,7 +232,7 @@ func (s *State) roundPlanned(st step, b RoundPlanned) (func(), error) {
 				return nil, invalid("round %s names the same person twice: %s and %s are a confirmed pair", b.Round, q.Ref, p.Ref)
 			}
 			canon[k] = p
-			if rid := s.handedAnywhere(p); rid != "" && rid != b.Round {
+			if rid := handed[k]; rid != "" && rid != b.Round {
 				return nil, conflict("%s was handed over in round %s already", p.Ref, rid)
 			}
 			nm.Persons = append(nm.Persons, p)
@@ -366,6 +373,7 @@ func (s *State) uncovered(r *round, c, from string) []PersonRef {
 		covered[s.canonical(o.Person)] = true
 	}
 	var out []PersonRef
+	handed := s.handed()
 	for _, id := range s.listOrder {
 		l := s.lists[id]
 		if l.kind != string(tally.KindCustody) || l.submitter != from {
@@ -376,7 +384,7 @@ func (s *State) uncovered(r *round, c, from string) []PersonRef {
 			if covered[p] || !s.confirmedEligible(p, c) {
 				continue
 			}
-			if rid := s.handedAnywhere(p); rid != "" && rid != r.id {
+			if rid := handed[p]; rid != "" && rid != r.id {
 				continue
 			}
 			out = append(out, p)

@@ -100,7 +100,7 @@ func (s *State) Apply(index int64, e Event) error {
 	if !ok {
 		return tally.Errorf(tally.EInvalid, "%q is neither a party to agreement %s nor its mediator", e.By, s.a.ID)
 	}
-	st := step{index: index, by: by, actor: e.Actor, at: e.At.UTC()}
+	st := step{index: index, by: by, actor: e.Actor, at: e.At.UTC().Truncate(time.Millisecond)} // as Encode writes it
 	var commit func()
 	var err error
 	switch b := e.Body.(type) {
