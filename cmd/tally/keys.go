@@ -67,15 +67,7 @@ It never overwrites a key.`,
 			// Parties and the mediator also read payloads (the original
 			// files), which are kept encrypted to them with age.
 			base := strings.TrimSuffix(skey, ".key")
-			identity, err := age.GenerateX25519Identity()
-			if err != nil {
-				return err
-			}
-			secret := fmt.Sprintf("# public key: %s\n%s\n", identity.Recipient(), identity)
-			if err := writeNew(base+".agekey", secret, 0o600); err != nil {
-				return err
-			}
-			if err := writeNew(base+".agepub", identity.Recipient().String()+"\n", 0o644); err != nil {
+			if err := writeAgeKey(base); err != nil {
 				return err
 			}
 			fmt.Fprintf(a.stdout, "private age key: %s (reads the files kept encrypted; keep it secret)\npublic age key:  %s\n", base+".agekey", base+".agepub")
@@ -152,4 +144,18 @@ func readIdentities(paths []string) ([]age.Identity, error) {
 		ids = append(ids, got...)
 	}
 	return ids, nil
+}
+
+// writeAgeKey writes a new age key pair as base.agekey (secret) and
+// base.agepub.
+func writeAgeKey(base string) error {
+	identity, err := age.GenerateX25519Identity()
+	if err != nil {
+		return err
+	}
+	secret := fmt.Sprintf("# public key: %s\n%s\n", identity.Recipient(), identity)
+	if err := writeNew(base+".agekey", secret, 0o600); err != nil {
+		return err
+	}
+	return writeNew(base+".agepub", identity.Recipient().String()+"\n", 0o644)
 }

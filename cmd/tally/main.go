@@ -107,6 +107,12 @@ record of every submission that nobody can rewrite.`,
 		a.keysCommand(),
 		a.logCommand(),
 		a.witnessCommand(),
+		a.reviewCommand(),
+		a.commissionCommand(),
+		a.roundCommand(),
+		a.remainsCommand(),
+		a.childrenCommand(),
+		a.reportCommand(),
 		a.demoCommand(),
 	)
 	return root
