@@ -128,8 +128,14 @@ func (p *pdfWriter) header() {
 
 // checkpoint writes the checkpoint's fields in a shaded box.
 func (p *pdfWriter) checkpoint() {
-	const lh, pad, keyW = 4.8, 2.5, 32.0
+	const lh, pad = 4.8, 2.5
 	x, w := pageMargin, p.contentW()
+	keyW := 32.0
+	p.font("B", 9)
+	for _, kv := range checkpointFields(p.d) {
+		keyW = max(keyW, p.f.GetStringWidth(bmp(kv[0]))+2*p.f.GetCellMargin()+1)
+	}
+	keyW = min(keyW, w/3)
 	valW := w - 2*pad - keyW
 	p.font("", 9)
 	type field struct {
@@ -174,7 +180,7 @@ func (p *pdfWriter) section(s Section) {
 	p.font("B", 8)
 	for _, c := range s.Columns {
 		for _, word := range strings.Fields(bmp(c)) {
-			vw = max(vw, p.f.GetStringWidth(word)+2*cellPad+0.5)
+			vw = max(vw, p.f.GetStringWidth(word)+2*cellPad+2*p.f.GetCellMargin()+0.5)
 		}
 	}
 	if float64(n)*vw > valuesMaxW {
