@@ -12,6 +12,7 @@ import (
 
 	"tally"
 	"tally/agreementfile"
+	"tally/exchange"
 	"tally/linkage"
 	"tally/listfile"
 )
@@ -223,7 +224,7 @@ func explain(fields map[string]string) string {
 // decideCommand is `tally match accept` (accept true) or `tally match reject`.
 func (a *app) decideCommand(accept bool) *cobra.Command {
 	var lists []string
-	var agreementID string
+	var agreementID, keyPath string
 	d := tally.PairDecision{Accepted: accept}
 	verb := "reject"
 	if accept {
@@ -264,13 +265,33 @@ decision on the same pair supersedes an earlier one, and both stay on record.`,
 				return err
 			}
 			fmt.Fprintf(a.stdout, "%sed: %s (%s) ~ %s (%s), by %s\n", verb, d.Left, vs[0].Ref(), d.Right, vs[1].Ref(), d.By)
+			if keyPath == "" {
+				return nil
+			}
+			// With the side's key, the decision is also a step of the
+			// exchange process, signed in the shared record.
+			request := exchange.PersonRef{List: vs[0].ListID, Ref: d.Left}
+			custody := exchange.PersonRef{List: vs[1].ListID, Ref: d.Right}
+			if vs[0].Kind == tally.KindCustody {
+				request, custody = custody, request
+			}
+			var body any = exchange.PairConfirmed{Request: request, Custody: custody}
+			if !accept {
+				body = exchange.PairRejected{Request: request, Custody: custody, Text: d.Note}
+			}
+			entries, err := a.record(ctx, stepFlags{agreement: agreementID, as: d.Party, by: d.By, key: keyPath}, body)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "recorded in the shared record: %s\n", entriesText(entries))
 			return nil
 		},
 	}
 	c.Flags().StringArrayVar(&lists, "list", nil, "the stored lists the pair is between: give it twice, LEFT then RIGHT")
 	c.Flags().StringVar(&agreementID, "in", "", "the agreement the lists are under (default: the only one stored)")
 	c.Flags().StringVar(&d.By, "by", "", "the name of the person deciding")
-	c.Flags().StringVar(&d.Party, "party", "", "the code of the party (or mediator) the person decides for")
+	c.Flags().StringVar(&d.Party, "as", "", "the code of the party the person decides for")
+	c.Flags().StringVar(&keyPath, "key", "", "that party's private key: the decision is then also a step signed in the shared record")
 	c.Flags().StringVar(&d.Note, "note", "", "why, in a few words")
 	c.Flags().Float64Var(&d.Score, "score", 0, "the score the match showed, for the record")
 	return c
