@@ -389,6 +389,30 @@ terms when both sides approve.`,
 	ack.Flags().StringVar(&ackStatus, "status", exchange.ReceivedIdentified, "received-identified, received-disputed or not-delivered")
 	ack.Flags().StringVar(&ackNote, "note", "", "a note, such as why the identity is disputed")
 
+	var uf stepFlags
+	var du exchange.DeliveredUnlisted
+	unlisted := &cobra.Command{
+		Use:   "unlisted --round ID --from CODE --category ID --ref REF --as CODE --by NAME --key FILE",
+		Short: "Record a person delivered in a round who was on no manifest",
+		Long: `unlisted records, as the receiving side, a person delivered who was on no manifest.
+REF points at a description kept off the record (a file or a row of your own).`,
+		Args: exactArgs(0, "no arguments"),
+		RunE: func(c *cobra.Command, args []string) error {
+			du.From = strings.ToUpper(du.From)
+			entries, err := a.record(c.Context(), uf, du)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "a person delivered off the manifests of round %s recorded: %s\n", du.Round, entriesText(entries))
+			return nil
+		},
+	}
+	uf.add(unlisted)
+	unlisted.Flags().StringVar(&du.Round, "round", "", "the round's id")
+	unlisted.Flags().StringVar(&du.From, "from", "", "the party that delivered the person")
+	unlisted.Flags().StringVar(&du.Category, "category", "", "the person's category")
+	unlisted.Flags().StringVar(&du.Ref, "ref", "", "a reference to the person's description, kept off the record")
+
 	var agreement string
 	status := &cobra.Command{
 		Use:   "status",
@@ -422,7 +446,7 @@ terms when both sides approve.`,
 		},
 	}
 	status.Flags().StringVar(&agreement, "agreement", "", "the agreement's id (default: the only one stored)")
-	c.AddCommand(plan, approve, handover, ack, status)
+	c.AddCommand(plan, approve, handover, ack, unlisted, status)
 	return c
 }
 
