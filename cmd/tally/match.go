@@ -121,7 +121,14 @@ func readMatchFile(path string, opt listfile.Options, ag *tally.Agreement) (*mat
 	}
 	defer r.Close()
 	s := &matchSide{name: path}
+	seen := map[string]int{}
+	var dup error
 	add := func(ref string, row *tally.Row) {
+		if first, ok := seen[ref]; ok && dup == nil {
+			dup = &tally.Error{Code: tally.EInvalid, File: path, Line: row.Line, Key: "ref",
+				Message: fmt.Sprintf("ref %s is used already on line %d", ref, first), Hint: "every row needs its own ref to be matched"}
+		}
+		seen[ref] = row.Line
 		s.records = append(s.records, linkage.FromRow(ref, *row))
 	}
 	if ag != nil && (r.Header().Has(tally.FieldCategory) || len(ag.Categories) == 1) {
@@ -133,11 +140,17 @@ func readMatchFile(path string, opt listfile.Options, ag *tally.Agreement) (*mat
 			add(ref, row)
 			return nil
 		})
+		if err == nil {
+			err = dup
+		}
 		return s, tally.InFile(err, path, 0)
 	}
 	for {
 		row, err := r.Next()
 		if err == io.EOF {
+			if dup != nil {
+				return nil, dup
+			}
 			return s, nil
 		}
 		if err != nil {
