@@ -17,6 +17,16 @@ type Agreement struct {
 	Parties    []Party
 	Mediator   *Party
 	Categories []Category
+	// Commission is how the medical commission is made up, if the
+	// agreement sets it: members from each party and neutral members.
+	Commission *Commission
+}
+
+// Commission is the make-up of the medical commission: how many members
+// each party appoints, and how many neutral members the mediator does.
+type Commission struct {
+	PerParty int
+	Neutral  int
 }
 
 // Party is one side of an agreement, or its mediator.
@@ -50,6 +60,7 @@ type Category struct {
 	Subject     Subject
 	Terms       Terms
 	Quantity    int    // for n-for-n
+	Ratio       [2]int // for n-for-n: the first party hands over Ratio[0] for every Ratio[1] of the second; zero means 1 for 1
 	From, To    string // party codes, for unilateral terms
 	Eligibility Eligibility
 }
@@ -172,6 +183,17 @@ func (a *Agreement) Check() []AgreementProblem {
 	if len(a.Categories) == 0 {
 		add("categories", "the agreement needs at least one category")
 	}
+	if m := a.Commission; m != nil {
+		if m.PerParty < 1 {
+			add("commission.per_party", "each party appoints at least one member of the commission")
+		}
+		if m.Neutral < 0 {
+			add("commission.neutral", "the number of neutral members cannot be negative")
+		}
+		if m.Neutral > 0 && a.Mediator == nil {
+			add("commission.neutral", "neutral members are appointed by the mediator, and this agreement has none")
+		}
+	}
 	ids := map[string]bool{}
 	for i, c := range a.Categories {
 		path := fmt.Sprintf("categories[%d]", i)
@@ -219,6 +241,14 @@ func (a *Agreement) Check() []AgreementProblem {
 		if c.Quantity < 0 {
 			add(path+".quantity", "quantity cannot be negative")
 		}
+		if c.Ratio != [2]int{} {
+			switch {
+			case c.Terms != NForN:
+				add(path+".ratio", "a ratio belongs to n-for-n terms only")
+			case c.Ratio[0] < 1 || c.Ratio[1] < 1:
+				add(path+".ratio", "a ratio is two whole numbers from 1, such as 1:2")
+			}
+		}
 		if r := c.Eligibility.Age; r != nil {
 			if r.Min != nil && *r.Min < 0 {
 				add(path+".eligibility.age.min", "age.min cannot be negative")
@@ -251,4 +281,14 @@ func (a *Agreement) AgeDay(c *Category) Date {
 		return c.Eligibility.Age.On
 	}
 	return a.Date
+}
+
+// RatioOf returns the exchange ratio of category c: how many the first and
+// the second party hand over for each other's, 1 for 1 unless the
+// agreement says otherwise.
+func (c *Category) RatioOf() (first, second int) {
+	if c.Ratio == [2]int{} {
+		return 1, 1
+	}
+	return c.Ratio[0], c.Ratio[1]
 }

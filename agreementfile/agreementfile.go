@@ -201,7 +201,7 @@ func (d *decoder) date(v *yaml.Node, path string) tally.Date {
 
 func (d *decoder) agreement(n *yaml.Node) tally.Agreement {
 	var a tally.Agreement
-	d.fields(n, "", []string{"id", "title", "date", "parties", "mediator", "categories"}, func(k string, v *yaml.Node, p string) {
+	d.fields(n, "", []string{"id", "title", "date", "parties", "mediator", "categories", "commission"}, func(k string, v *yaml.Node, p string) {
 		switch k {
 		case "id":
 			a.ID = d.str(v, p)
@@ -216,6 +216,21 @@ func (d *decoder) agreement(n *yaml.Node) tally.Agreement {
 			a.Mediator = &m
 		case "categories":
 			d.list(v, p, func(i int, e *yaml.Node, ep string) { a.Categories = append(a.Categories, d.category(e, ep)) })
+		case "commission":
+			m := &tally.Commission{}
+			d.fields(v, p, []string{"per_party", "neutral"}, func(k string, v *yaml.Node, kp string) {
+				n := d.int(v, kp)
+				if n == nil {
+					return
+				}
+				switch k {
+				case "per_party":
+					m.PerParty = *n
+				case "neutral":
+					m.Neutral = *n
+				}
+			})
+			a.Commission = m
 		}
 	})
 	return a
@@ -248,7 +263,7 @@ func (d *decoder) party(n *yaml.Node, path string) tally.Party {
 
 func (d *decoder) category(n *yaml.Node, path string) tally.Category {
 	var c tally.Category
-	d.fields(n, path, []string{"id", "title", "subject", "terms", "quantity", "from", "to", "eligibility"}, func(k string, v *yaml.Node, p string) {
+	d.fields(n, path, []string{"id", "title", "subject", "terms", "quantity", "ratio", "from", "to", "eligibility"}, func(k string, v *yaml.Node, p string) {
 		switch k {
 		case "id":
 			c.ID = d.str(v, p)
@@ -262,6 +277,8 @@ func (d *decoder) category(n *yaml.Node, path string) tally.Category {
 			if q := d.int(v, p); q != nil {
 				c.Quantity = *q
 			}
+		case "ratio":
+			c.Ratio = d.ratio(v, p)
 		case "from":
 			c.From = d.str(v, p)
 		case "to":
@@ -271,6 +288,19 @@ func (d *decoder) category(n *yaml.Node, path string) tally.Category {
 		}
 	})
 	return c
+}
+
+// ratio reads "1:2".
+func (d *decoder) ratio(v *yaml.Node, path string) [2]int {
+	s := d.str(v, path)
+	a, b, ok := strings.Cut(s, ":")
+	x, err1 := strconv.Atoi(strings.TrimSpace(a))
+	y, err2 := strconv.Atoi(strings.TrimSpace(b))
+	if !ok || err1 != nil || err2 != nil {
+		d.errorf(v, path, "a ratio is written as two whole numbers with a colon, such as 1:2, not %q", s)
+		return [2]int{}
+	}
+	return [2]int{x, y}
 }
 
 func (d *decoder) eligibility(n *yaml.Node, path string) tally.Eligibility {

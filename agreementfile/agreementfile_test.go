@@ -78,6 +78,11 @@ func TestParseErrors(t *testing.T) {
 		{"empty", "  \n", 0, "empty"},
 		{"a list", "- a\n- b\n", 1, "expected keys"},
 		{"not utf-8", "id: \xff\xfe\n", 0, "not UTF-8"},
+		{"ratio not n-for-n", base + "    ratio: 1:2\n", 10, "n-for-n terms only"},
+		{"ratio malformed", strings.Replace(base, "all-for-all", "n-for-n\n    quantity: 10\n    ratio: one to two", 1), 11, "such as 1:2"},
+		{"commission without members", base + "commission: {per_party: 0}\n", 10, "at least one member"},
+		{"neutral members without a mediator", base + "commission: {per_party: 2, neutral: 1}\n", 10, "has none"},
+		{"commission misspelt", base + "commission: {per_partie: 2}\n", 10, `did you mean "per_party"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -133,4 +138,19 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("accepted an agreement that breaks rules: %v", a.Check())
 		}
 	})
+}
+
+func TestCommissionAndRatio(t *testing.T) {
+	y := strings.Replace(base, "all-for-all", "n-for-n\n    quantity: 6000\n    ratio: 1:2", 1) +
+		"mediator: {code: TR}\ncommission: {per_party: 2, neutral: 1}\n"
+	a, err := Parse("a.yaml", []byte(y))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Commission == nil || a.Commission.PerParty != 2 || a.Commission.Neutral != 1 {
+		t.Errorf("commission = %+v", a.Commission)
+	}
+	if x, y := a.Categories[0].RatioOf(); x != 1 || y != 2 {
+		t.Errorf("ratio = %d:%d", x, y)
+	}
 }

@@ -71,6 +71,21 @@ func (s *State) memberAppointed(st step, b MemberAppointed) (func(), error) {
 	if m := s.members[name]; m != nil {
 		return nil, conflict("%s is already a member of the commission, for %s", name, m.side)
 	}
+	if c := s.a.Commission; c != nil {
+		seats, what := c.PerParty, side+"'s"
+		if side == s.mediator {
+			seats, what = c.Neutral, "the neutral"
+		}
+		taken := 0
+		for _, m := range s.members {
+			if m.side == side {
+				taken++
+			}
+		}
+		if taken >= seats {
+			return nil, conflict("the agreement gives %s seats on the commission to %d members, and %d sit already", what, seats, taken)
+		}
+	}
 	return func() {
 		s.members[name] = &member{name: name, side: side, entry: st.index}
 		s.memberOrder = append(s.memberOrder, name)

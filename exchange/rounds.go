@@ -313,8 +313,12 @@ func (s *State) balance(r *round) error {
 		switch c.Terms {
 		case tally.NForN:
 			na, nb := count[c.ID][a], count[c.ID][b]
-			if na != nb {
-				return conflict("round %s does not balance in %s: %s hands over %d, %s %d; n-for-n terms need equal numbers", r.id, c.ID, a, na, b, nb)
+			ra, rb := c.RatioOf()
+			if na*rb != nb*ra {
+				if ra == rb {
+					return conflict("round %s does not balance in %s: %s hands over %d, %s %d; n-for-n terms need equal numbers", r.id, c.ID, a, na, b, nb)
+				}
+				return conflict("round %s does not balance in %s: %s hands over %d, %s %d; the agreed ratio is %d for %d", r.id, c.ID, a, na, b, nb, ra, rb)
 			}
 			for _, p := range s.parties {
 				done := s.plannedBefore(r.id, c.ID, p)

@@ -109,11 +109,17 @@ func printAgreement(w io.Writer, ag tally.Agreement) {
 		fmt.Fprintf(w, ", mediated by %s (%s)", ag.Mediator.Name, ag.Mediator.Code)
 	}
 	fmt.Fprintln(w)
+	if m := ag.Commission; m != nil {
+		fmt.Fprintf(w, "medical commission: %d members from each party, %d neutral\n", m.PerParty, m.Neutral)
+	}
 	for _, c := range ag.Categories {
 		terms := string(c.Terms)
 		switch c.Terms {
 		case tally.NForN:
 			terms = fmt.Sprintf("%d for %d", c.Quantity, c.Quantity)
+			if x, y := c.RatioOf(); x != y {
+				terms = fmt.Sprintf("%d for %d, up to %d each way", x, y, c.Quantity)
+			}
 		case tally.Unilateral:
 			terms = fmt.Sprintf("unilateral, %s → %s", c.From, c.To)
 		}
