@@ -46,10 +46,12 @@ var headerFields = map[string]tally.Field{
 	// service_number
 	"servicenumber": tally.FieldServiceNumber, "personalnumber": tally.FieldServiceNumber,
 	"особистийномер": tally.FieldServiceNumber, "жетон": tally.FieldServiceNumber,
-	"личныйномер": tally.FieldServiceNumber,
+	"личныйномер": tally.FieldServiceNumber, "serviceno": tally.FieldServiceNumber,
+	"personalno": tally.FieldServiceNumber, "особистий№": tally.FieldServiceNumber,
+	"личный№": tally.FieldServiceNumber,
 	// unit
 	"unit": tally.FieldUnit, "militaryunit": tally.FieldUnit, "військовачастина": tally.FieldUnit,
-	"в/ч": tally.FieldUnit, "воинскаячасть": tally.FieldUnit,
+	"в/ч": tally.FieldUnit, "воинскаячасть": tally.FieldUnit, "военнаячасть": tally.FieldUnit,
 	// capture_date
 	"capturedate": tally.FieldCaptureDate, "dateofcapture": tally.FieldCaptureDate,
 	"датаполону": tally.FieldCaptureDate, "датапленения": tally.FieldCaptureDate,
@@ -74,7 +76,7 @@ var headerFields = map[string]tally.Field{
 	// notes
 	"notes": tally.FieldNotes, "note": tally.FieldNotes, "comment": tally.FieldNotes,
 	"comments": tally.FieldNotes, "примітки": tally.FieldNotes, "примітка": tally.FieldNotes,
-	"примечания": tally.FieldNotes, "примечание": tally.FieldNotes,
+	"примечания": tally.FieldNotes, "примечание": tally.FieldNotes, "remarks": tally.FieldNotes,
 }
 
 // MatchHeader returns the field a header cell names, or tally.FieldUnknown.
@@ -82,8 +84,29 @@ var headerFields = map[string]tally.Field{
 // The whole name is compared, never a part of it ("number" is a ref,
 // "service number" a service number), after headerKey has folded case and
 // removed spaces, '_', '-', '.', ',', ':', '*' and apostrophes of any kind.
+//
+// A header that matches nothing is tried again without what clerks add
+// around a name: a note in brackets ("Дата народження (ДД.ММ.РРРР)") and
+// the word joining the parts of a full name ("Прізвище, ім'я та по
+// батькові", "фамилия, имя и отчество").
 func MatchHeader(name string) tally.Field {
-	return headerFields[headerKey(name)]
+	if f, ok := headerFields[headerKey(name)]; ok {
+		return f
+	}
+	if i := strings.IndexAny(name, "(["); i > 0 {
+		if f, ok := headerFields[headerKey(name[:i])]; ok {
+			return f
+		}
+	}
+	var kept []string
+	for _, w := range strings.Fields(name) {
+		switch strings.ToLower(strings.Trim(w, ",.")) {
+		case "та", "і", "й", "и", "and", "&":
+			continue
+		}
+		kept = append(kept, w)
+	}
+	return headerFields[headerKey(strings.Join(kept, " "))]
 }
 
 // headerKey normalizes a header name for matching: lower case, without

@@ -163,3 +163,24 @@ func FuzzMatchHeader(f *testing.F) {
 		}
 	})
 }
+
+func TestMatchHeaderAsClerksWriteThem(t *testing.T) {
+	for h, want := range map[string]tally.Field{
+		"Дата народження (ДД.ММ.РРРР)":  tally.FieldBirthDate,
+		"Date of birth [dd.mm.yyyy]":    tally.FieldBirthDate,
+		"Прізвище, ім'я та по батькові": tally.FieldFullName,
+		"Фамилия, имя и отчество":       tally.FieldFullName,
+		"Service No.":         tally.FieldServiceNumber,
+		"Personal No":         tally.FieldServiceNumber,
+		"Военная часть":       tally.FieldUnit,
+		"Remarks":             tally.FieldNotes,
+		"Ім'я (за паспортом)": tally.FieldGivenName,
+		"Примітка та інше":    tally.FieldUnknown,
+		"(ДД.ММ.РРРР)":        tally.FieldUnknown,
+		"Прізвище та ім'я":    tally.FieldUnknown,
+	} {
+		if got := MatchHeader(h); got != want {
+			t.Errorf("MatchHeader(%q) = %v, want %v", h, got, want)
+		}
+	}
+}
