@@ -14,6 +14,11 @@ const (
 	ENotFound ErrorCode = "not-found" // the thing asked for does not exist
 	EConflict ErrorCode = "conflict"  // it exists already, differently
 	EInternal ErrorCode = "internal"  // a fault of ours or of the machine
+	// EUnauthorized: who is asking is not known (no session, a wrong
+	// password, an expired session or token).
+	EUnauthorized ErrorCode = "unauthorized"
+	// EForbidden: who is asking is known, and may not do this.
+	EForbidden ErrorCode = "forbidden"
 )
 
 // Error is an error a user can act on: what is wrong, where (file, line,

@@ -30,6 +30,9 @@ type Service struct {
 	// publisher is set while RunPublisher runs: changes then leave their
 	// checkpoint to its next tick instead of each signing one.
 	publisher atomic.Bool
+	// newProcess makes an agreement's process, replayed to know which
+	// list versions were put to review (see UseProcess).
+	newProcess func(*Agreement) Reviewing
 }
 
 // NewService returns a Service over store. now is the clock (time.Now in
@@ -129,6 +132,22 @@ func (s *Service) ImportList(ctx context.Context, in Import) (ListVersion, Repor
 	var v ListVersion
 	var rep Report
 	err := s.store.Update(ctx, func(tx Tx) error {
+		var err error
+		v, rep, err = s.importList(ctx, tx, in)
+		return err
+	})
+	if err != nil {
+		return ListVersion{}, Report{}, err
+	}
+	return v, rep, nil
+}
+
+// importList is ImportList in tx.
+func (s *Service) importList(ctx context.Context, tx Tx, in Import) (v ListVersion, rep Report, err error) {
+	if in.Name != "" && !listNamePattern.MatchString(strings.ToLower(in.Name)) {
+		return ListVersion{}, Report{}, Errorf(EInvalid, "list name %q may hold only letters, digits and '-'", in.Name)
+	}
+	err = func() error {
 		a, _, err := tx.Agreement(ctx, in.AgreementID)
 		if err != nil {
 			return err
@@ -204,7 +223,7 @@ func (s *Service) ImportList(ctx context.Context, in Import) (ListVersion, Repor
 			return err
 		}
 		return tx.AddListVersionEntry(ctx, v.ID, v.Entry, c.salt)
-	})
+	}()
 	if err != nil {
 		return ListVersion{}, Report{}, err
 	}

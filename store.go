@@ -27,6 +27,7 @@ type Store interface {
 // ENotFound or EConflict where those apply.
 type Tx interface {
 	PayloadTx
+	AccountTx
 	// AddAgreement stores a checked agreement with the file it came from.
 	// An agreement whose id is taken is EConflict.
 	AddAgreement(ctx context.Context, a Agreement, source []byte) error
@@ -63,6 +64,9 @@ type Tx interface {
 	Report(ctx context.Context, id int64) ([]Problem, []Note, error)
 	// WriteFile writes the original bytes of version id to w.
 	WriteFile(ctx context.Context, id int64, w io.Writer) error
+	// RowsAfter returns up to limit rows of version id whose line is
+	// after the given one, in line order: a page of rows.
+	RowsAfter(ctx context.Context, id int64, afterLine, limit int) ([]StoredRow, error)
 	// Row returns the row of version id with the given ref (the first, if
 	// a list gives one ref twice), or the error of NoRowError.
 	Row(ctx context.Context, id int64, ref string) (StoredRow, error)
@@ -144,4 +148,50 @@ type PayloadTx interface {
 	// erased them, when and why. The version, its report and its log
 	// entry stay.
 	ErasePayload(ctx context.Context, id int64, by, reason string, at time.Time) error
+}
+
+// AccountTx is the part of Tx that keeps accounts, their credentials and
+// the audit of what was read on their behalf. Secrets (API tokens, session
+// ids) are kept only as their SHA-256.
+type AccountTx interface {
+	// AddOrganization stores an organisation and sets its ID; a code
+	// taken already is EConflict.
+	AddOrganization(ctx context.Context, o *Organization) error
+	// Organization returns the organisation with the given code.
+	Organization(ctx context.Context, code string) (Organization, error)
+	// AddUser stores an account in u.Org (by its ID) with its password
+	// hash ("" for none) and sets u.ID; a login taken already is
+	// EConflict.
+	AddUser(ctx context.Context, u *User, passwordHash string) error
+	// User returns the account with the given login, and its password
+	// hash.
+	User(ctx context.Context, login string) (User, string, error)
+	// UserByID returns the account with the given id.
+	UserByID(ctx context.Context, id int64) (User, error)
+	// Users returns the accounts of the organisation with the given
+	// code, by login.
+	Users(ctx context.Context, orgCode string) ([]User, error)
+
+	// AddToken stores an API token's hash.
+	AddToken(ctx context.Context, t Token) error
+	// TokenUser returns the account whose token has the given hash.
+	TokenUser(ctx context.Context, hash []byte) (User, error)
+
+	// AddSession stores a session.
+	AddSession(ctx context.Context, s Session) error
+	// Session returns the session whose id has the given hash.
+	Session(ctx context.Context, hash []byte) (Session, error)
+	// TouchSession sets the LastSeen of a session.
+	TouchSession(ctx context.Context, hash []byte, at time.Time) error
+	// DeleteSession deletes a session; deleting none is no error.
+	DeleteSession(ctx context.Context, hash []byte) error
+	// DeleteExpiredSessions deletes the sessions last seen before
+	// idleSince or expired at now, and returns how many.
+	DeleteExpiredSessions(ctx context.Context, idleSince, now time.Time) (int64, error)
+
+	// AddAudit appends an audit record and sets nothing: records are
+	// numbered by the store.
+	AddAudit(ctx context.Context, r AuditRecord) error
+	// AuditRecords calls fn with every audit record, oldest first.
+	AuditRecords(ctx context.Context, fn func(AuditRecord) error) error
 }

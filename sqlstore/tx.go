@@ -513,6 +513,12 @@ func (t *tx) rowsPage(ctx context.Context, id int64, after *int, page *[]tally.S
 	if err != nil {
 		return err
 	}
+	return scanRows(rows, page)
+}
+
+// scanRows appends the rows of a query of line, ref, fields, extra to page,
+// and closes rows.
+func scanRows(rows *sql.Rows, page *[]tally.StoredRow) error {
 	defer rows.Close()
 	for rows.Next() {
 		var r tally.StoredRow
@@ -525,6 +531,7 @@ func (t *tx) rowsPage(ctx context.Context, id int64, after *int, page *[]tally.S
 			return fmt.Errorf("line %d: %w", r.Row.Line, err)
 		}
 		if extra.Valid {
+			var err error
 			if r.Row.Extra, err = decodeStrings(extra.String); err != nil {
 				return fmt.Errorf("line %d: %w", r.Row.Line, err)
 			}

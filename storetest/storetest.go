@@ -66,6 +66,10 @@ func Run(t *testing.T, open func(t *testing.T) tally.Store) {
 		{"RowByRef", testRowByRef},
 		{"PairDecisions", testPairDecisions},
 		{"Steps", testSteps},
+		{"Accounts", testAccounts},
+		{"Sessions", testSessions},
+		{"Audit", testAudit},
+		{"RowsAfter", testRowsAfter},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

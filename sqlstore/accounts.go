@@ -1,0 +1,325 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"tally"
+)
+
+// Accounts, credentials and the audit log (tally.AccountTx).
+
+func (t *tx) AddOrganization(ctx context.Context, o *tally.Organization) error {
+	op := "adding organisation " + o.Code
+	if err := t.writable(op); err != nil {
+		return err
+	}
+	err := t.queryRow(ctx, `INSERT INTO organizations (code, kind, name) VALUES (?, ?, ?) RETURNING id`,
+		o.Code, string(o.Kind), o.Name).Scan(&o.ID)
+	if err != nil {
+		if t.d.IsUnique(err) {
+			return &tally.Error{Code: tally.EConflict, Message: fmt.Sprintf("an organisation with code %s exists already", o.Code), Err: err}
+		}
+		return t.fail(op, err)
+	}
+	return nil
+}
+
+func (t *tx) Organization(ctx context.Context, code string) (tally.Organization, error) {
+	o := tally.Organization{Code: code}
+	var kind string
+	err := t.queryRow(ctx, `SELECT id, kind, name FROM organizations WHERE code = ?`, code).Scan(&o.ID, &kind, &o.Name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return tally.Organization{}, &tally.Error{Code: tally.ENotFound, Message: fmt.Sprintf("there is no organisation %s", code)}
+	}
+	if err != nil {
+		return tally.Organization{}, t.fail("reading organisation "+code, err)
+	}
+	o.Kind = tally.OrgKind(kind)
+	return o, nil
+}
+
+func (t *tx) AddUser(ctx context.Context, u *tally.User, passwordHash string) error {
+	op := "adding account " + u.Login
+	if err := t.writable(op); err != nil {
+		return err
+	}
+	u.CreatedAt = utc(u.CreatedAt)
+	err := t.queryRow(ctx, `INSERT INTO users (org_id, login, name, roles, password_hash, created_at)
+		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+		u.Org.ID, u.Login, u.Name, encodeRoles(u.Roles), passwordHash, u.CreatedAt).Scan(&u.ID)
+	if err != nil {
+		switch {
+		case t.d.IsUnique(err):
+			return &tally.Error{Code: tally.EConflict, Key: "--login", Message: fmt.Sprintf("login %s is taken already", u.Login), Err: err}
+		case t.d.IsForeignKey(err):
+			return &tally.Error{Code: tally.ENotFound, Message: fmt.Sprintf("there is no organisation %d", u.Org.ID), Err: err}
+		}
+		return t.fail(op, err)
+	}
+	return nil
+}
+
+func encodeRoles(rs []tally.Role) string {
+	ss := make([]string, len(rs))
+	for i, r := range rs {
+		ss[i] = string(r)
+	}
+	return strings.Join(ss, ",")
+}
+
+func decodeRoles(s string) []tally.Role {
+	var rs []tally.Role
+	for r := range strings.SplitSeq(s, ",") {
+		if r != "" {
+			rs = append(rs, tally.Role(r))
+		}
+	}
+	return rs
+}
+
+// userColumns are what scanUser reads, in order.
+const userColumns = `u.id, u.login, u.name, u.roles, u.password_hash, u.created_at, o.id, o.code, o.kind, o.name`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanUser(s scanner) (tally.User, string, error) {
+	var u tally.User
+	var roles, hash, kind string
+	if err := s.Scan(&u.ID, &u.Login, &u.Name, &roles, &hash, &u.CreatedAt, &u.Org.ID, &u.Org.Code, &kind, &u.Org.Name); err != nil {
+		return tally.User{}, "", err
+	}
+	u.Roles = decodeRoles(roles)
+	u.Org.Kind = tally.OrgKind(kind)
+	u.CreatedAt = u.CreatedAt.UTC()
+	return u, hash, nil
+}
+
+func noUser(what string) error {
+	return &tally.Error{Code: tally.ENotFound, Message: "there is no account " + what}
+}
+
+func (t *tx) User(ctx context.Context, login string) (tally.User, string, error) {
+	u, hash, err := scanUser(t.queryRow(ctx, `SELECT `+userColumns+`
+		FROM users u JOIN organizations o ON o.id = u.org_id WHERE u.login = ?`, login))
+	if errors.Is(err, sql.ErrNoRows) {
+		return tally.User{}, "", noUser(login)
+	}
+	if err != nil {
+		return tally.User{}, "", t.fail("reading account "+login, err)
+	}
+	return u, hash, nil
+}
+
+func (t *tx) UserByID(ctx context.Context, id int64) (tally.User, error) {
+	u, _, err := scanUser(t.queryRow(ctx, `SELECT `+userColumns+`
+		FROM users u JOIN organizations o ON o.id = u.org_id WHERE u.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return tally.User{}, noUser(fmt.Sprint(id))
+	}
+	if err != nil {
+		return tally.User{}, t.fail(fmt.Sprintf("reading account %d", id), err)
+	}
+	return u, nil
+}
+
+func (t *tx) Users(ctx context.Context, orgCode string) ([]tally.User, error) {
+	op := "listing the accounts of " + orgCode
+	rows, err := t.query(ctx, `SELECT `+userColumns+`
+		FROM users u JOIN organizations o ON o.id = u.org_id WHERE o.code = ? ORDER BY u.login`, orgCode)
+	if err != nil {
+		return nil, t.fail(op, err)
+	}
+	defer rows.Close()
+	var us []tally.User
+	for rows.Next() {
+		u, _, err := scanUser(rows)
+		if err != nil {
+			return nil, t.fail(op, err)
+		}
+		us = append(us, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, t.fail(op, err)
+	}
+	return us, nil
+}
+
+func (t *tx) AddToken(ctx context.Context, k tally.Token) error {
+	const op = "adding an API token"
+	if err := t.writable(op); err != nil {
+		return err
+	}
+	_, err := t.exec(ctx, `INSERT INTO api_tokens (hash, user_id, created_at) VALUES (?, ?, ?)`, k.Hash, k.UserID, utc(k.CreatedAt))
+	if err != nil {
+		switch {
+		case t.d.IsUnique(err):
+			return &tally.Error{Code: tally.EConflict, Message: "that token exists already", Err: err}
+		case t.d.IsForeignKey(err):
+			return &tally.Error{Code: tally.ENotFound, Message: fmt.Sprintf("there is no account %d", k.UserID), Err: err}
+		}
+		return t.fail(op, err)
+	}
+	return nil
+}
+
+func (t *tx) TokenUser(ctx context.Context, hash []byte) (tally.User, error) {
+	u, _, err := scanUser(t.queryRow(ctx, `SELECT `+userColumns+`
+		FROM api_tokens k JOIN users u ON u.id = k.user_id JOIN organizations o ON o.id = u.org_id WHERE k.hash = ?`, hash))
+	if errors.Is(err, sql.ErrNoRows) {
+		return tally.User{}, &tally.Error{Code: tally.ENotFound, Message: "there is no such API token"}
+	}
+	if err != nil {
+		return tally.User{}, t.fail("reading an API token", err)
+	}
+	return u, nil
+}
+
+func (t *tx) AddSession(ctx context.Context, s tally.Session) error {
+	const op = "adding a session"
+	if err := t.writable(op); err != nil {
+		return err
+	}
+	_, err := t.exec(ctx, `INSERT INTO sessions (id_hash, user_id, created_at, expires_at, last_seen_at) VALUES (?, ?, ?, ?, ?)`,
+		s.Hash, s.UserID, utc(s.CreatedAt), utc(s.ExpiresAt), utc(s.LastSeen))
+	if err != nil {
+		switch {
+		case t.d.IsUnique(err):
+			return &tally.Error{Code: tally.EConflict, Message: "that session exists already", Err: err}
+		case t.d.IsForeignKey(err):
+			return &tally.Error{Code: tally.ENotFound, Message: fmt.Sprintf("there is no account %d", s.UserID), Err: err}
+		}
+		return t.fail(op, err)
+	}
+	return nil
+}
+
+func (t *tx) Session(ctx context.Context, hash []byte) (tally.Session, error) {
+	s := tally.Session{Hash: hash}
+	err := t.queryRow(ctx, `SELECT user_id, created_at, expires_at, last_seen_at FROM sessions WHERE id_hash = ?`, hash).
+		Scan(&s.UserID, &s.CreatedAt, &s.ExpiresAt, &s.LastSeen)
+	if errors.Is(err, sql.ErrNoRows) {
+		return tally.Session{}, &tally.Error{Code: tally.ENotFound, Message: "there is no such session"}
+	}
+	if err != nil {
+		return tally.Session{}, t.fail("reading a session", err)
+	}
+	s.CreatedAt, s.ExpiresAt, s.LastSeen = s.CreatedAt.UTC(), s.ExpiresAt.UTC(), s.LastSeen.UTC()
+	return s, nil
+}
+
+func (t *tx) TouchSession(ctx context.Context, hash []byte, at time.Time) error {
+	const op = "touching a session"
+	if err := t.writable(op); err != nil {
+		return err
+	}
+	if _, err := t.exec(ctx, `UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?`, utc(at), hash); err != nil {
+		return t.fail(op, err)
+	}
+	return nil
+}
+
+func (t *tx) DeleteSession(ctx context.Context, hash []byte) error {
+	const op = "deleting a session"
+	if err := t.writable(op); err != nil {
+		return err
+	}
+	if _, err := t.exec(ctx, `DELETE FROM sessions WHERE id_hash = ?`, hash); err != nil {
+		return t.fail(op, err)
+	}
+	return nil
+}
+
+func (t *tx) DeleteExpiredSessions(ctx context.Context, idleSince, now time.Time) (int64, error) {
+	const op = "deleting ended sessions"
+	if err := t.writable(op); err != nil {
+		return 0, err
+	}
+	res, err := t.exec(ctx, `DELETE FROM sessions WHERE last_seen_at < ? OR expires_at <= ?`, utc(idleSince), utc(now))
+	if err != nil {
+		return 0, t.fail(op, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, t.fail(op, err)
+	}
+	return n, nil
+}
+
+func (t *tx) AddAudit(ctx context.Context, r tally.AuditRecord) error {
+	const op = "adding an audit record"
+	if err := t.writable(op); err != nil {
+		return err
+	}
+	_, err := t.exec(ctx, `INSERT INTO audit_log (at, user_id, login, org_code, via, action, agreement_id, resource, detail)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		utc(r.At), r.UserID, r.Login, r.Org, r.Via, string(r.Action), r.AgreementID, r.Resource, r.Detail)
+	if err != nil {
+		if t.d.IsForeignKey(err) {
+			return &tally.Error{Code: tally.ENotFound, Message: fmt.Sprintf("there is no account %d", r.UserID), Err: err}
+		}
+		return t.fail(op, err)
+	}
+	return nil
+}
+
+func (t *tx) AuditRecords(ctx context.Context, fn func(tally.AuditRecord) error) error {
+	const op = "reading the audit log"
+	after := int64(0)
+	for {
+		rows, err := t.query(ctx, `SELECT id, at, user_id, login, org_code, via, action, agreement_id, resource, detail
+			FROM audit_log WHERE id > ? ORDER BY id LIMIT ?`, after, rowsPerPage)
+		if err != nil {
+			return t.fail(op, err)
+		}
+		var page []tally.AuditRecord
+		for rows.Next() {
+			var r tally.AuditRecord
+			var action string
+			if err := rows.Scan(&r.ID, &r.At, &r.UserID, &r.Login, &r.Org, &r.Via, &action, &r.AgreementID, &r.Resource, &r.Detail); err != nil {
+				rows.Close()
+				return t.fail(op, err)
+			}
+			r.At, r.Action = r.At.UTC(), tally.Action(action)
+			page = append(page, r)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return t.fail(op, err)
+		}
+		for _, r := range page {
+			if err := fn(r); err != nil {
+				return err
+			}
+		}
+		if len(page) < rowsPerPage {
+			return nil
+		}
+		after = page[len(page)-1].ID
+	}
+}
+
+func (t *tx) RowsAfter(ctx context.Context, id int64, afterLine, limit int) ([]tally.StoredRow, error) {
+	op := fmt.Sprintf("reading rows of list version %d", id)
+	if err := t.checkVersion(ctx, id); err != nil {
+		return nil, err
+	}
+	if limit <= 0 {
+		return []tally.StoredRow{}, nil
+	}
+	rows, err := t.query(ctx, `SELECT line, ref, fields, extra FROM list_rows
+		WHERE version_id = ? AND line > ? ORDER BY line LIMIT ?`, id, afterLine, limit)
+	if err != nil {
+		return nil, t.fail(op, err)
+	}
+	page := []tally.StoredRow{}
+	if err := scanRows(rows, &page); err != nil {
+		return nil, t.fail(op, err)
+	}
+	return page, nil
+}
