@@ -114,6 +114,7 @@ record of every submission that nobody can rewrite.`,
 		a.childrenCommand(),
 		a.reportCommand(),
 		a.demoCommand(),
+		a.usersCommand(),
 	)
 	return root
 }
