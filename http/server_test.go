@@ -1,0 +1,645 @@
+package http
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"tally"
+	"tally/agreementfile"
+	"tally/exchange"
+	"tally/ledger"
+	"tally/listfile"
+	"tally/sqlite"
+)
+
+// All persons in these tests are synthetic.
+
+const agreementYAML = `id: a1
+title: Synthetic exchange
+date: 2025-06-02
+parties: [{code: UA, name: Side A}, {code: RU, name: Side B}]
+mediator: {code: TR, name: Mediator}
+categories:
+  - id: aged-18-25
+    subject: prisoner
+    terms: all-for-all
+    eligibility: {age: {min: 18, max: 25}}
+`
+
+// listCSV is a list whose first row's surname is given.
+func listCSV(prefix, surname string) string {
+	return "ref,surname,given_name,birth_date,category\n" +
+		prefix + "-1," + surname + ",Олександр,2003-04-05,aged-18-25\n" +
+		prefix + "-2,Коваленко,Петро,2002-01-02,aged-18-25\n"
+}
+
+// fixture is a server over a store holding one agreement between UA and
+// RU, mediated by TR, with four lists: each party's request list is a
+// draft; each party's custody list was put to the other for review. UA's
+// draft holds the canary, a surname nobody but UA may ever see.
+type fixture struct {
+	srv     *httptest.Server
+	svc     *tally.Service
+	logs    *syncBuffer
+	canary  string
+	tokens  map[string]string // actor name → API token
+	actors  []actorSpec
+	offset  atomic.Int64 // the clock's offset, in nanoseconds
+	signers map[string]ledgerSigner
+}
+
+type ledgerSigner = interface {
+	Name() string
+	KeyHash() uint32
+	Sign([]byte) ([]byte, error)
+}
+
+type actorSpec struct {
+	name  string // ua-viewer, tr-viewer, observer, anonymous
+	org   string
+	kind  tally.OrgKind
+	roles []tally.Role
+}
+
+// syncBuffer is a log sink safe for the server's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func allActors() []actorSpec {
+	var as []actorSpec
+	for _, p := range []string{"UA", "RU"} {
+		for _, r := range tally.Roles() {
+			as = append(as, actorSpec{strings.ToLower(p) + "-" + string(r), p, tally.OrgParty, []tally.Role{r}})
+		}
+	}
+	return append(as,
+		actorSpec{"tr-viewer", "TR", tally.OrgMediator, []tally.Role{tally.RoleViewer}},
+		actorSpec{"tr-admin", "TR", tally.OrgMediator, []tally.Role{tally.RoleAdmin}},
+		actorSpec{"witness", "W1", tally.OrgWitness, []tally.Role{tally.RoleViewer}},
+		actorSpec{"observer", "OBS", tally.OrgObserver, []tally.Role{tally.RoleViewer}},
+		actorSpec{"obs-admin", "OBS", tally.OrgObserver, []tally.Role{tally.RoleAdmin}},
+		actorSpec{"anonymous", "", "", nil},
+	)
+}
+
+const testPassword = "correct horse battery staple"
+
+func newFixture(t *testing.T, cfg Config, withLog bool) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	f := &fixture{logs: &syncBuffer{}, tokens: map[string]string{}, actors: allActors(), signers: map[string]ledgerSigner{}}
+	f.canary = "КАНАРКА" + strings.ToUpper(rand.Text()[:10])
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "tally.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	f.svc = tally.NewService(st, func() time.Time { return time.Now().Add(time.Duration(f.offset.Load())) })
+	f.svc.UseProcess(func(a *tally.Agreement) tally.Reviewing { return exchange.NewProcess(a) })
+	ag, err := agreementfile.Parse("a.yaml", []byte(agreementYAML))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.AddAgreement(ctx, ag, []byte(agreementYAML)); err != nil {
+		t.Fatal(err)
+	}
+	if withLog {
+		keys := ledger.Keys{Parties: map[string]string{}}
+		skey, vkey, err := ledger.GenerateRoleKey(ledger.RoleLog, "TR")
+		if err != nil {
+			t.Fatal(err)
+		}
+		logSigner, err := ledger.NewSigner(skey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys.Log = vkey
+		for _, p := range []string{"UA", "RU"} {
+			skey, vkey, err := ledger.GenerateRoleKey(ledger.RoleParty, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f.signers[p], err = ledger.NewSigner(skey); err != nil {
+				t.Fatal(err)
+			}
+			keys.Parties[p] = vkey
+		}
+		f.svc.UseLogKey(logSigner)
+		if err := f.svc.SetUpLog(ctx, keys, logSigner); err != nil {
+			t.Fatal(err)
+		}
+		f.importList(t, &ag, "UA", tally.KindRequest, listCSV("UA", f.canary), false)
+		f.importList(t, &ag, "UA", tally.KindCustody, listCSV("UC", "Шевченко"), true)
+		f.importList(t, &ag, "RU", tally.KindRequest, listCSV("RR", "Иванов"), false)
+		f.importList(t, &ag, "RU", tally.KindCustody, listCSV("RC", "Петров"), true)
+	}
+	for _, a := range f.actors {
+		if a.name == "anonymous" {
+			continue
+		}
+		if _, err := f.svc.AddUser(ctx, tally.NewUser{OrgCode: a.org, OrgKind: a.kind, Name: "Person " + a.name,
+			Login: a.name, Roles: a.roles, Password: testPassword}); err != nil {
+			t.Fatal(err)
+		}
+		if f.tokens[a.name], err = f.svc.NewToken(ctx, a.name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg.Service = f.svc
+	cfg.Logger = slog.New(slog.NewJSONHandler(f.logs, nil))
+	cfg.Version = "test"
+	cfg.TempDir = t.TempDir()
+	f.srv = httptest.NewServer(NewServer(cfg))
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+// importList imports a list and, if submit, puts it to the other party.
+func (f *fixture) importList(t *testing.T, ag *tally.Agreement, party string, kind tally.ListKind, csv string, submit bool) {
+	t.Helper()
+	ctx := context.Background()
+	rows, err := listfile.NewReader("list.csv", strings.NewReader(csv), listfile.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, _, err := f.svc.ImportList(ctx, tally.Import{AgreementID: ag.ID, Party: party, Kind: kind, FileName: "list.csv",
+		Original: strings.NewReader(csv), Rows: rows, Signer: f.signers[party]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !submit {
+		return
+	}
+	body := exchange.ListSubmitted{List: v.ListID, Version: v.Version, Kind: string(v.Kind)}
+	if err := f.svc.ListRows(ctx, v, func(r tally.StoredRow) error {
+		body.Rows = append(body.Rows, exchange.ListRow{Ref: r.Ref, Category: r.Row.Values[tally.FieldCategory]})
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	e := exchange.Event{Kind: exchange.KindListSubmitted, By: party, Actor: "Clerk", At: time.Now(), Body: body}
+	payload, err := exchange.Encode(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.RecordSteps(ctx, ag.ID, []tally.StepInput{{Kind: e.Kind, By: party, Payload: payload, Signer: f.signers[party]}},
+		exchange.NewProcess(ag)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// response is what a client got.
+type response struct {
+	status int
+	header http.Header
+	body   string
+}
+
+func (f *fixture) do(t *testing.T, actor, method, path, contentType string, body io.Reader, edit ...func(*http.Request)) response {
+	t.Helper()
+	req, err := http.NewRequest(method, f.srv.URL+path, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	if tok := f.tokens[actor]; tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
+	for _, e := range edit {
+		e(req)
+	}
+	res, err := f.srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return response{res.StatusCode, res.Header, string(b)}
+}
+
+// target is what a request is about: the list a route names, the party
+// an import is for, the organisation whose accounts are asked for.
+type target struct {
+	list      string // ua-request (UA's draft), ua-custody (put to RU), ...
+	owner     string // the party whose list it is, or the org
+	putTo     string // the party the list was put to, "" for a draft
+	org       string
+	importFor string
+}
+
+var listTargets = []target{
+	{list: "ua-request", owner: "UA"},
+	{list: "ua-custody", owner: "UA", putTo: "RU"},
+	{list: "ru-request", owner: "RU"},
+	{list: "ru-custody", owner: "RU", putTo: "UA"},
+}
+
+// expectation gives, for a route, the requests to make for each target
+// and the status each actor must get.
+type expectation struct {
+	targets []target
+	request func(a actorSpec, tg target) (method, path, contentType string, body io.Reader)
+	want    func(a actorSpec, tg target) int
+}
+
+func isParty(a actorSpec) bool    { return a.kind == tally.OrgParty }
+func isMediator(a actorSpec) bool { return a.kind == tally.OrgMediator }
+func anonymous(a actorSpec) bool  { return a.name == "anonymous" }
+func has(a actorSpec, r tally.Role) bool {
+	for _, x := range a.roles {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// signedIn is the status for anyone signed in, 401 for anyone else.
+func signedIn(a actorSpec, ok int) int {
+	if anonymous(a) {
+		return http.StatusUnauthorized
+	}
+	return ok
+}
+
+// inAgreement: the parties and the mediator; 403 for others signed in.
+func inAgreement(a actorSpec) int {
+	if isParty(a) || isMediator(a) {
+		return http.StatusOK
+	}
+	return signedIn(a, http.StatusForbidden)
+}
+
+// readList is the rule the whole issue turns on: a party reads its own
+// lists and what was put to it; the mediator what was put to review; a
+// list nobody may show the actor is as if it did not exist.
+func readList(a actorSpec, tg target) int {
+	switch {
+	case anonymous(a):
+		return http.StatusUnauthorized
+	case isParty(a) && (a.org == tg.owner || a.org == tg.putTo):
+		return http.StatusOK
+	case isParty(a):
+		return http.StatusNotFound
+	case isMediator(a) && tg.putTo != "":
+		return http.StatusOK
+	case isMediator(a):
+		return http.StatusNotFound
+	}
+	return http.StatusForbidden
+}
+
+func get(path string) func(actorSpec, target) (string, string, string, io.Reader) {
+	return func(_ actorSpec, tg target) (string, string, string, io.Reader) {
+		p := strings.NewReplacer("{list}", tg.list, "{org}", tg.org).Replace(path)
+		return "GET", p, "", nil
+	}
+}
+
+func expectations() map[string]expectation {
+	one := []target{{}}
+	always := func(actorSpec, target) int { return http.StatusOK }
+	return map[string]expectation{
+		"GET /healthz":      {one, get("/healthz"), always},
+		"GET /readyz":       {one, get("/readyz"), always},
+		"GET /version":      {one, get("/version"), always},
+		"GET /openapi.json": {one, get("/openapi.json"), always},
+		"POST /api/login": {one, func(a actorSpec, _ target) (string, string, string, io.Reader) {
+			return "POST", "/api/login", "application/json", strings.NewReader(`{"login":"` + a.name + `","password":"wrong password"}`)
+		}, func(actorSpec, target) int { return http.StatusUnauthorized }},
+		"POST /api/logout": {one, func(actorSpec, target) (string, string, string, io.Reader) { return "POST", "/api/logout", "", nil },
+			func(actorSpec, target) int { return http.StatusNoContent }},
+		"GET /api/me":                    {one, get("/api/me"), func(a actorSpec, _ target) int { return signedIn(a, 200) }},
+		"GET /api/agreements":            {one, get("/api/agreements"), func(a actorSpec, _ target) int { return signedIn(a, 200) }},
+		"GET /api/agreements/{id}":       {one, get("/api/agreements/a1"), func(a actorSpec, _ target) int { return inAgreement(a) }},
+		"GET /api/agreements/{id}/lists": {one, get("/api/agreements/a1/lists"), func(a actorSpec, _ target) int { return inAgreement(a) }},
+		"POST /api/agreements/{id}/lists": {[]target{{importFor: "UA"}, {importFor: "RU"}},
+			func(a actorSpec, tg target) (string, string, string, io.Reader) {
+				ct, body := multipartList(tg.importFor, listCSV("NEW", "Бондар"))
+				return "POST", "/api/agreements/a1/lists", ct, body
+			},
+			func(a actorSpec, tg target) int {
+				if isParty(a) && a.org == tg.importFor && has(a, tally.RoleClerk) {
+					// Allowed; the store keeps a signed log and the
+					// server holds no party's key: the entry must be
+					// signed (TestImportWithoutLog shows a 201).
+					return http.StatusUnprocessableEntity
+				}
+				return signedIn(a, http.StatusForbidden)
+			}},
+		"GET /api/agreements/{id}/lists/{list}/versions/{n}":      {listTargets, get("/api/agreements/a1/lists/{list}/versions/1"), readList},
+		"GET /api/agreements/{id}/lists/{list}/versions/{n}/rows": {listTargets, get("/api/agreements/a1/lists/{list}/versions/1/rows"), readList},
+		"GET /api/agreements/{id}/review":                         {one, get("/api/agreements/a1/review"), func(a actorSpec, _ target) int { return inAgreement(a) }},
+		"GET /api/agreements/{id}/report":                         {one, get("/api/agreements/a1/report"), func(a actorSpec, _ target) int { return signedIn(a, 200) }},
+		"GET /api/log/checkpoint": {one, get("/api/log/checkpoint"), func(a actorSpec, _ target) int {
+			if isParty(a) || isMediator(a) || a.kind == tally.OrgWitness {
+				return 200
+			}
+			return signedIn(a, http.StatusForbidden)
+		}},
+		"GET /api/orgs/{org}/users": {[]target{{org: "UA"}, {org: "RU"}, {org: "TR"}, {org: "OBS"}}, get("/api/orgs/{org}/users"),
+			func(a actorSpec, tg target) int {
+				if a.org == tg.org && has(a, tally.RoleAdmin) {
+					return 200
+				}
+				return signedIn(a, http.StatusForbidden)
+			}},
+	}
+}
+
+func multipartList(party, csv string) (string, io.Reader) {
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	mw.WriteField("party", party)
+	mw.WriteField("kind", "request")
+	mw.WriteField("name", "new")
+	fw, _ := mw.CreateFormFile("file", "new.csv")
+	io.WriteString(fw, csv)
+	mw.Close()
+	return mw.FormDataContentType(), &b
+}
+
+// TestEveryRouteEveryRole walks every route × every actor × every target
+// and checks the status; a route with no expectation fails. Then it checks
+// that the canary in UA's draft reached no one but UA, and no log.
+func TestEveryRouteEveryRole(t *testing.T) {
+	f := newFixture(t, Config{LoginBurst: 1000, LoginRate: rate.Inf}, true)
+	exp := expectations()
+	seen := map[string]bool{}
+	cases := 0
+	var leaks []string
+	uaSawCanary := false
+	for _, rt := range NewServer(Config{Service: f.svc}).routes() {
+		key := rt.Method + " " + rt.Pattern
+		seen[key] = true
+		e, ok := exp[key]
+		if !ok {
+			t.Errorf("route %s has no expectation: add one to expectations()", key)
+			continue
+		}
+		for _, a := range f.actors {
+			for _, tg := range e.targets {
+				method, path, ct, body := e.request(a, tg)
+				res := f.do(t, a.name, method, path, ct, body)
+				cases++
+				if want := e.want(a, tg); res.status != want {
+					t.Errorf("%s %s as %s: status %d, want %d\n%s", method, path, a.name, res.status, want, res.body)
+				}
+				if res.status >= 400 && !strings.HasPrefix(res.header.Get("Content-Type"), "application/problem+json") {
+					t.Errorf("%s %s as %s: error %d as %q, not problem details", method, path, a.name, res.status, res.header.Get("Content-Type"))
+				}
+				all := res.body + fmt.Sprint(res.header)
+				if strings.Contains(all, f.canary) {
+					if a.org == "UA" {
+						uaSawCanary = true
+					} else {
+						leaks = append(leaks, fmt.Sprintf("%s %s as %s", method, path, a.name))
+					}
+				}
+			}
+		}
+	}
+	for key := range exp {
+		if !seen[key] {
+			t.Errorf("expectation for %s, which is no route", key)
+		}
+	}
+	t.Logf("%d requests: %d routes × %d actors × their targets", cases, len(seen), len(f.actors))
+	if !uaSawCanary {
+		t.Error("UA never saw its own canary: the test proves nothing")
+	}
+	for _, l := range leaks {
+		t.Errorf("the canary leaked: %s", l)
+	}
+	if strings.Contains(f.logs.String(), f.canary) {
+		t.Error("the canary is in the server's log")
+	}
+	for _, forbidden := range []string{"Олександр", "Шевченко", "Person ", testPassword, "Bearer", "tally_"} {
+		if strings.Contains(f.logs.String(), forbidden) {
+			t.Errorf("the server's log holds %q", forbidden)
+		}
+	}
+	// The log export holds commitments, never rows.
+	var export bytes.Buffer
+	if err := f.svc.ExportLog(context.Background(), memWriter{&export}); err != nil {
+		t.Fatal(err)
+	}
+	if export.Len() == 0 || strings.Contains(export.String(), f.canary) {
+		t.Errorf("the log export (%d bytes) is empty or holds the canary", export.Len())
+	}
+	// Every read of UA's draft rows was audited, by whom.
+	var audited []string
+	if err := f.svc.AuditRecords(context.Background(), func(r tally.AuditRecord) error {
+		if r.Resource == "ua-request@1" && r.Action == tally.ActionReadRows {
+			audited = append(audited, r.Login)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(audited, ","); got != "ua-viewer,ua-clerk,ua-signer,ua-admin" {
+		t.Errorf("reads of ua-request@1's rows audited for %s, want UA's four", got)
+	}
+}
+
+// memWriter is a ledger.Writer into one buffer.
+type memWriter struct{ b *bytes.Buffer }
+
+func (w memWriter) WriteFile(name string, data []byte) error {
+	w.b.WriteString(name + "\n")
+	w.b.Write(data)
+	return nil
+}
+
+// A draft of the other party is answered exactly as a list that does not
+// exist: not even its existence shows.
+func TestDraftLooksMissing(t *testing.T) {
+	f := newFixture(t, Config{}, true)
+	draft := f.do(t, "ru-viewer", "GET", "/api/agreements/a1/lists/ua-request/versions/1/rows", "", nil)
+	missing := f.do(t, "ru-viewer", "GET", "/api/agreements/a1/lists/ua-nothing/versions/1/rows", "", nil)
+	if draft.status != 404 || missing.status != 404 ||
+		strings.ReplaceAll(draft.body, "ua-request", "X") != strings.ReplaceAll(missing.body, "ua-nothing", "X") {
+		t.Errorf("a draft: %d %s\na missing list: %d %s", draft.status, draft.body, missing.status, missing.body)
+	}
+	lists := f.do(t, "ru-viewer", "GET", "/api/agreements/a1/lists", "", nil)
+	if strings.Contains(lists.body, "ua-request") || !strings.Contains(lists.body, "ua-custody") || !strings.Contains(lists.body, "ru-request") {
+		t.Errorf("RU's lists: %s", lists.body)
+	}
+	lists = f.do(t, "tr-viewer", "GET", "/api/agreements/a1/lists", "", nil)
+	if strings.Contains(lists.body, "-request") || !strings.Contains(lists.body, "ua-custody") || !strings.Contains(lists.body, "ru-custody") {
+		t.Errorf("the mediator's lists: %s", lists.body)
+	}
+}
+
+func TestProblemDetails(t *testing.T) {
+	f := newFixture(t, Config{}, false)
+	for _, c := range []struct {
+		actor, method, path string
+		status              int
+		code                string
+	}{
+		{"ua-viewer", "GET", "/nothing/here", 404, "not-found"},
+		{"anonymous", "GET", "/api/me", 401, "unauthorized"},
+		{"observer", "GET", "/api/agreements/a1", 403, "forbidden"},
+		{"ua-viewer", "GET", "/api/agreements/nope", 404, "not-found"},
+		{"ua-viewer", "GET", "/api/agreements/a1/lists/ua-request/versions/x", 422, "invalid"},
+		{"ua-viewer", "GET", "/api/agreements/a1/lists/ua-request/versions/1/rows?limit=0", 422, "invalid"},
+		{"anonymous", "POST", "/api/login", 400, "bad-request"},
+	} {
+		res := f.do(t, c.actor, c.method, c.path, "", nil)
+		var p map[string]any
+		if err := json.Unmarshal([]byte(res.body), &p); err != nil {
+			t.Errorf("%s %s: %v in %q", c.method, c.path, err, res.body)
+			continue
+		}
+		if res.status != c.status || res.header.Get("Content-Type") != "application/problem+json" ||
+			p["type"] != "about:blank" || p["title"] != http.StatusText(c.status) || p["status"] != float64(c.status) || p["code"] != c.code {
+			t.Errorf("%s %s: %d %s %s", c.method, c.path, res.status, res.header.Get("Content-Type"), res.body)
+		}
+		if c.status == 401 && res.header.Get("WWW-Authenticate") == "" {
+			t.Errorf("%s %s: 401 without WWW-Authenticate", c.method, c.path)
+		}
+	}
+}
+
+func login(t *testing.T, f *fixture, who, password string, edit ...func(*http.Request)) response {
+	t.Helper()
+	return f.do(t, "anonymous", "POST", "/api/login", "application/json",
+		strings.NewReader(fmt.Sprintf(`{"login":%q,"password":%q}`, who, password)), edit...)
+}
+
+func TestLoginRateLimit(t *testing.T) {
+	f := newFixture(t, Config{LoginBurst: 3, LoginRate: rate.Every(time.Hour), TrustProxy: true}, false)
+	from := func(ip string) func(*http.Request) {
+		return func(r *http.Request) { r.Header.Set("X-Forwarded-For", ip) }
+	}
+	for i := range 3 {
+		if res := login(t, f, "ua-viewer", "wrong password", from("192.0.2.1")); res.status != 401 {
+			t.Fatalf("attempt %d: %d %s", i+1, res.status, res.body)
+		}
+	}
+	res := login(t, f, "ua-viewer", testPassword, from("192.0.2.1"))
+	if res.status != 429 || res.header.Get("Retry-After") == "" {
+		t.Errorf("a fourth attempt from one address: %d %v", res.status, res.header)
+	}
+	// Per login: other addresses do not help.
+	if res := login(t, f, "ua-viewer", testPassword, from("192.0.2.2")); res.status != 429 {
+		t.Errorf("the same login from another address: %d", res.status)
+	}
+	// Another login from another address is not held back.
+	if res := login(t, f, "ru-viewer", testPassword, from("192.0.2.3")); res.status != 204 {
+		t.Errorf("another login: %d %s", res.status, res.body)
+	}
+}
+
+func TestTokens(t *testing.T) {
+	f := newFixture(t, Config{}, false)
+	res := f.do(t, "ua-clerk", "GET", "/api/me", "", nil)
+	if res.status != 200 || !strings.Contains(res.body, `"login":"ua-clerk"`) || !strings.Contains(res.body, `"code":"UA"`) {
+		t.Errorf("me by token: %d %s", res.status, res.body)
+	}
+	for _, h := range []string{"Bearer tally_wrong", "Bearer " + f.tokens["ua-clerk"] + "x", "Basic dTpw", "Bearer"} {
+		res := f.do(t, "anonymous", "GET", "/api/me", "", nil, func(r *http.Request) { r.Header.Set("Authorization", h) })
+		if res.status != 401 {
+			t.Errorf("Authorization %q: %d", h, res.status)
+		}
+	}
+}
+
+func TestSessions(t *testing.T) {
+	f := newFixture(t, Config{Sessions: tally.SessionPolicy{Lifetime: time.Hour, IdleTimeout: 10 * time.Minute}}, false)
+	res := login(t, f, "ua-admin", testPassword)
+	if res.status != 204 {
+		t.Fatalf("login: %d %s", res.status, res.body)
+	}
+	c := (&http.Response{Header: res.header}).Cookies()
+	if len(c) != 1 || c[0].Name != SessionCookie || !c[0].Secure || !c[0].HttpOnly || c[0].SameSite != http.SameSiteLaxMode || c[0].Path != "/" {
+		t.Fatalf("cookie %+v", c)
+	}
+	withCookie := func(r *http.Request) { r.AddCookie(&http.Cookie{Name: SessionCookie, Value: c[0].Value}) }
+	if res := f.do(t, "anonymous", "GET", "/api/orgs/UA/users", "", nil, withCookie); res.status != 200 {
+		t.Errorf("with the cookie: %d %s", res.status, res.body)
+	}
+	// CSRF: an unsafe request a browser sends from another site.
+	res = f.do(t, "anonymous", "POST", "/api/logout", "", nil, withCookie, func(r *http.Request) { r.Header.Set("Sec-Fetch-Site", "cross-site") })
+	if res.status != 403 {
+		t.Errorf("a cross-site logout: %d", res.status)
+	}
+	f.offset.Store(int64(11 * time.Minute))
+	if res := f.do(t, "anonymous", "GET", "/api/me", "", nil, withCookie); res.status != 401 {
+		t.Errorf("after 11 idle minutes: %d", res.status)
+	}
+	f.offset.Store(0)
+	res = login(t, f, "ua-admin", testPassword)
+	c = (&http.Response{Header: res.header}).Cookies()
+	withCookie = func(r *http.Request) { r.AddCookie(&http.Cookie{Name: SessionCookie, Value: c[0].Value}) }
+	if res := f.do(t, "anonymous", "POST", "/api/logout", "", nil, withCookie, func(r *http.Request) { r.Header.Set("Sec-Fetch-Site", "same-origin") }); res.status != 204 {
+		t.Errorf("logout: %d %s", res.status, res.body)
+	}
+	if res := f.do(t, "anonymous", "GET", "/api/me", "", nil, withCookie); res.status != 401 {
+		t.Errorf("after logout: %d", res.status)
+	}
+}
+
+// Without a signed log, a clerk's upload is stored, and read back.
+func TestImportWithoutLog(t *testing.T) {
+	f := newFixture(t, Config{}, false)
+	ct, body := multipartList("UA", listCSV("UA", "Бондаренко"))
+	res := f.do(t, "ua-clerk", "POST", "/api/agreements/a1/lists", ct, body)
+	if res.status != 201 || res.header.Get("Location") != "/api/agreements/a1/lists/ua-request-new/versions/1" {
+		t.Fatalf("import: %d %v %s", res.status, res.header, res.body)
+	}
+	res = f.do(t, "ua-viewer", "GET", "/api/agreements/a1/lists/ua-request-new/versions/1/rows?limit=1", "", nil)
+	var page struct {
+		Rows []struct {
+			Ref    string            `json:"ref"`
+			Fields map[string]string `json:"fields"`
+		} `json:"rows"`
+		Next *int `json:"next_after"`
+	}
+	if err := json.Unmarshal([]byte(res.body), &page); err != nil || len(page.Rows) != 1 || page.Rows[0].Fields["surname"] != "Бондаренко" || page.Next == nil {
+		t.Fatalf("first page: %v %s", err, res.body)
+	}
+	res = f.do(t, "ua-viewer", "GET", fmt.Sprintf("/api/agreements/a1/lists/ua-request-new/versions/1/rows?after=%d", *page.Next), "", nil)
+	if !strings.Contains(res.body, "UA-2") || !strings.Contains(res.body, `"next_after":null`) {
+		t.Errorf("second page: %s", res.body)
+	}
+	if res := f.do(t, "ru-viewer", "GET", "/api/agreements/a1/lists/ua-request-new/versions/1", "", nil); res.status != 404 {
+		t.Errorf("RU reading UA's draft: %d", res.status)
+	}
+}
