@@ -115,6 +115,7 @@ record of every submission that nobody can rewrite.`,
 		a.reportCommand(),
 		a.demoCommand(),
 		a.usersCommand(),
+		a.serveCommand(),
 	)
 	return root
 }

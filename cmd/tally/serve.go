@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"tally"
+	"tally/exchange"
+	tallyhttp "tally/http"
+)
+
+// version is the build's version, stamped with -ldflags "-X main.version=...".
+var version = "devel"
+
+func (a *app) serveCommand() *cobra.Command {
+	var addr, certFile, keyFile string
+	var trustProxy bool
+	c := &cobra.Command{
+		Use:   "serve [--addr HOST:PORT] [--tls-cert FILE --tls-key FILE] [--trust-proxy]",
+		Short: "Serve the API to the parties, the mediator, witnesses and observers",
+		Long: `serve runs tally's server over the store --db names (a PostgreSQL URL in
+production). It serves HTTPS with --tls-cert and --tls-key, or plain HTTP behind
+a reverse proxy that terminates TLS (--trust-proxy then takes the client's address
+from X-Forwarded-For, for sign-in rate limits). With --log-key it also publishes a
+checkpoint of the shared record every 500 ms. It stops gracefully on SIGINT or
+SIGTERM, finishing the requests under way. Accounts are made with tally users.`,
+		Args: exactArgs(0, "no arguments"),
+		RunE: func(c *cobra.Command, args []string) error {
+			if (certFile == "") != (keyFile == "") {
+				return usagef("give both --tls-cert and --tls-key, or neither")
+			}
+			ctx, stop := signal.NotifyContext(c.Context(), syscall.SIGINT, syscall.SIGTERM)
+			defer stop()
+			st, err := a.openStore(ctx)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			svc := tally.NewService(st, a.now)
+			svc.UseProcess(func(ag *tally.Agreement) tally.Reviewing { return exchange.NewProcess(ag) })
+			logger := slog.New(slog.NewJSONHandler(a.stderr, nil))
+			signer, err := a.logSigner()
+			if err != nil {
+				return err
+			}
+			if signer != nil {
+				svc.UseLogKey(signer)
+				if err := useWitnesses(ctx, svc); err != nil {
+					return err
+				}
+				go svc.RunPublisher(ctx, 500*time.Millisecond, func(err error) {
+					logger.Error("publishing a checkpoint", slog.String("cause", err.Error()))
+				})
+			}
+			srv := tallyhttp.NewServer(tallyhttp.Config{
+				Service: svc, Logger: logger, Version: version, TrustProxy: trustProxy,
+				Ready: func(ctx context.Context) error { return st.SQL().PingContext(ctx) },
+			})
+			hs := &http.Server{
+				Addr: addr, Handler: srv,
+				ReadHeaderTimeout: 10 * time.Second,
+				ReadTimeout:       10 * time.Minute, // a large list on a slow line
+				WriteTimeout:      10 * time.Minute,
+				IdleTimeout:       2 * time.Minute,
+				MaxHeaderBytes:    64 << 10,
+				ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+				BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+			}
+			ln, err := net.Listen("tcp", addr)
+			if err != nil {
+				return tally.Errorf(tally.EInvalid, "cannot listen on %s: %v", addr, err)
+			}
+			scheme := "http"
+			if certFile != "" {
+				scheme = "https"
+			}
+			fmt.Fprintf(a.stdout, "tally %s serving on %s://%s\n", version, scheme, ln.Addr())
+			done := make(chan error, 1)
+			go func() {
+				if certFile != "" {
+					done <- hs.ServeTLS(ln, certFile, keyFile)
+				} else {
+					done <- hs.Serve(ln)
+				}
+			}()
+			select {
+			case err := <-done:
+				return err
+			case <-ctx.Done():
+			}
+			logger.Info("shutting down")
+			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+			defer cancel()
+			if err := hs.Shutdown(sctx); err != nil {
+				return err
+			}
+			if err := <-done; !errors.Is(err, http.ErrServerClosed) {
+				return err
+			}
+			return nil
+		},
+	}
+	c.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "the address to listen on")
+	c.Flags().StringVar(&certFile, "tls-cert", "", "the TLS certificate (PEM), to serve HTTPS")
+	c.Flags().StringVar(&keyFile, "tls-key", "", "the TLS certificate's private key (PEM)")
+	c.Flags().BoolVar(&trustProxy, "trust-proxy", false, "run behind a reverse proxy: take the client's address from X-Forwarded-For")
+	return c
+}
