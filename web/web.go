@@ -157,7 +157,22 @@ func (r *Renderer) funcs(lang, page string) template.FuncMap {
 		"label": func(kind string, code any) (string, error) {
 			return l.label(kind, fmt.Sprint(code))
 		},
-		"flash":     l.flash,
+		"flash": l.flash,
+		// tcode names a code by message kind.code, or kind.fallback when the
+		// code is one the locales do not know.
+		"tcode": func(kind string, code any, fallback string) (string, error) {
+			if id := kind + "." + fmt.Sprint(code); l.has(id) {
+				return l.t(id)
+			}
+			return l.t(kind + "." + fallback)
+		},
+		// hint is the message kind.code, or nothing for an unknown code.
+		"hint": func(kind string, code any) (string, error) {
+			if id := kind + "." + fmt.Sprint(code); l.has(id) {
+				return l.t(id)
+			}
+			return "", nil
+		},
 		"lang":      func() string { return lang },
 		"dir":       func() string { return "ltr" },
 		"page":      func() string { return page },
