@@ -986,6 +986,9 @@ func (d *demo) finish(ctx context.Context) error {
 	d.say("  tally --db %s round status", d.a.db)
 	d.say("  tally log verify %s", out)
 	d.say("  tally --db %s list show ru-custody --original --identity %s", d.a.db, filepath.Join(d.dir, "keys", "tally-party-UA.agekey"))
+	d.say("and serve it, with an account for UA's clerk:")
+	d.say("  echo 'a long passphrase' | tally --db %s users add --org UA --kind party --name 'Clerk O.' --login clerk-ua --role clerk --password-stdin", d.a.db)
+	d.say("  tally --db %s serve --addr 127.0.0.1:8080", d.a.db)
 	return nil
 }
 
