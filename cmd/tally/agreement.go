@@ -50,12 +50,7 @@ func (a *app) agreementShowCommand() *cobra.Command {
 		Use:   "show ID",
 		Short: "Show a stored agreement",
 		Args:  exactArgs(1, "the agreement's id"),
-		RunE: func(c *cobra.Command, args []string) error {
-			svc, done, err := a.service(c.Context())
-			if err != nil {
-				return err
-			}
-			defer done()
+		RunE: a.withService(func(c *cobra.Command, args []string, svc *tally.Service) error {
 			ag, src, err := svc.Agreement(c.Context(), args[0])
 			if err != nil {
 				return err
@@ -69,7 +64,7 @@ func (a *app) agreementShowCommand() *cobra.Command {
 			}
 			printAgreement(a.stdout, ag)
 			return nil
-		},
+		}),
 	}
 	c.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	c.Flags().BoolVar(&source, "source", false, "print the file as it was added, byte for byte")
@@ -81,12 +76,7 @@ func (a *app) agreementListCommand() *cobra.Command {
 		Use:   "list",
 		Short: "List the stored agreements",
 		Args:  exactArgs(0, "no arguments"),
-		RunE: func(c *cobra.Command, args []string) error {
-			svc, done, err := a.service(c.Context())
-			if err != nil {
-				return err
-			}
-			defer done()
+		RunE: a.withService(func(c *cobra.Command, args []string, svc *tally.Service) error {
 			as, err := svc.Agreements(c.Context())
 			if err != nil {
 				return err
@@ -98,7 +88,7 @@ func (a *app) agreementListCommand() *cobra.Command {
 				fmt.Fprintf(a.stdout, "%s  %s  %s\n", ag.ID, ag.Date, ag.Title)
 			}
 			return nil
-		},
+		}),
 	}
 }
 

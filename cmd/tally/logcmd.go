@@ -190,12 +190,7 @@ func (a *app) logShowCommand() *cobra.Command {
 		Use:   "show",
 		Short: "Show where the log stands: its size, latest checkpoint and keys",
 		Args:  exactArgs(0, "no arguments"),
-		RunE: func(c *cobra.Command, args []string) error {
-			svc, done, err := a.service(c.Context())
-			if err != nil {
-				return err
-			}
-			defer done()
+		RunE: a.withService(func(c *cobra.Command, args []string, svc *tally.Service) error {
 			st, err := svc.LogStatus(c.Context())
 			if err != nil {
 				return err
@@ -208,7 +203,7 @@ func (a *app) logShowCommand() *cobra.Command {
 				fmt.Fprintf(a.stdout, "  %s\n", w)
 			}
 			return nil
-		},
+		}),
 	}
 }
 
@@ -221,12 +216,7 @@ func (a *app) logPublishCommand() *cobra.Command {
 		Use:   "publish --log-key FILE.key",
 		Short: "Sign a checkpoint of the log as it stands, and have the witnesses cosign it",
 		Args:  exactArgs(0, "no arguments"),
-		RunE: func(c *cobra.Command, args []string) error {
-			svc, done, err := a.service(c.Context())
-			if err != nil {
-				return err
-			}
-			defer done()
+		RunE: a.withService(func(c *cobra.Command, args []string, svc *tally.Service) error {
 			if err := svc.PublishAndCosign(c.Context()); err != nil {
 				return err
 			}
@@ -236,7 +226,7 @@ func (a *app) logPublishCommand() *cobra.Command {
 			}
 			_, err = a.stdout.Write(st.Checkpoint)
 			return err
-		},
+		}),
 	}
 }
 

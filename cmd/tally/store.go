@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"strings"
 
+	"github.com/spf13/cobra"
 	"golang.org/x/mod/sumdb/note"
 
 	"tally"
@@ -90,4 +91,17 @@ func (a *app) logSigner() (note.Signer, error) {
 		return nil, nil
 	}
 	return readSigner(path)
+}
+
+// withService makes a command's RunE that opens the store, hands fn the
+// service over it, and closes the store after.
+func (a *app) withService(fn func(c *cobra.Command, args []string, svc *tally.Service) error) func(*cobra.Command, []string) error {
+	return func(c *cobra.Command, args []string) error {
+		svc, done, err := a.service(c.Context())
+		if err != nil {
+			return err
+		}
+		defer done()
+		return fn(c, args, svc)
+	}
 }
