@@ -16,7 +16,7 @@ import (
 
 	"tally"
 	"tally/exchange"
-	"tally/listfile"
+	"tally/ledger"
 )
 
 // route is one operation of the API.
@@ -108,29 +108,17 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, _ tally.Actor) er
 	if err := readJSON(w, r, &body); err != nil {
 		return err
 	}
-	if !s.byIP.allow(s.clientIP(r)) || !s.byLogin.allow(tally.NormalizeLogin(body.Login)) {
-		w.Header().Set("Retry-After", strconv.Itoa(int(max(1, time.Duration(float64(time.Second)/float64(s.cfg.LoginRate))/time.Second))))
-		return &tally.Error{Code: codeTooMany, Message: "too many sign-in attempts", Hint: "wait, then try again"}
-	}
-	id, sess, actor, err := s.svc.SignIn(r.Context(), body.Login, body.Password, s.cfg.Sessions)
-	if err != nil {
+	if _, err := s.startSession(w, r, body.Login, body.Password); err != nil {
 		return err
 	}
-	info(r).org = actor.Org().Code
-	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: id, Path: "/", Expires: sess.ExpiresAt,
-		Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode})
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request, _ tally.Actor) error {
-	if c, err := r.Cookie(SessionCookie); err == nil {
-		if err := s.svc.SignOut(r.Context(), c.Value); err != nil {
-			return err
-		}
+	if err := s.endSession(w, r); err != nil {
+		return err
 	}
-	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1,
-		Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode})
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
@@ -437,23 +425,9 @@ func (s *Server) importList(w http.ResponseWriter, r *http.Request, actor tally.
 	if n > s.cfg.MaxUpload {
 		return &tally.Error{Code: tally.EInvalid, Key: "file", Message: "the file is larger than the server accepts"}
 	}
-	rowsFile, err := os.Open(f.Name())
+	v, rep, err := s.importSpooled(r.Context(), actor, in, f.Name())
 	if err != nil {
 		return err
-	}
-	defer rowsFile.Close()
-	rows, err := listfile.NewReader(in.FileName, rowsFile, listfile.Options{})
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return err
-	}
-	in.Original, in.Rows = f, rows
-	v, rep, err := s.svc.ImportListFor(r.Context(), actor, in)
-	if err != nil {
-		return tally.InFile(err, in.FileName, 0)
 	}
 	w.Header().Set("Location", "/api/agreements/"+v.AgreementID+"/lists/"+v.ListID+"/versions/"+strconv.Itoa(v.Version))
 	w.Header().Set("Content-Type", "application/json")
@@ -468,13 +442,8 @@ func (s *Server) importList(w http.ResponseWriter, r *http.Request, actor tally.
 }
 
 func (s *Server) review(w http.ResponseWriter, r *http.Request, actor tally.Actor) error {
-	id := r.PathValue("id")
-	a, err := s.svc.AgreementFor(r.Context(), actor, id)
+	p, _, err := s.process(r, actor, tally.ActionReadProcess)
 	if err != nil {
-		return err
-	}
-	p := exchange.NewProcess(&a)
-	if _, err := s.svc.ReplayFor(r.Context(), actor, tally.ActionReadProcess, id, p); err != nil {
 		return err
 	}
 	type status struct {
@@ -500,6 +469,20 @@ func (s *Server) review(w http.ResponseWriter, r *http.Request, actor tally.Acto
 	return writeJSON(w, out)
 }
 
+// process returns the process of the agreement the request names, as the
+// service shares it between requests (read only), replayed for action.
+func (s *Server) process(r *http.Request, actor tally.Actor, action tally.Action) (exchange.Process, *ledger.Checkpoint, error) {
+	p, cp, err := s.svc.ProcessFor(r.Context(), actor, action, r.PathValue("id"))
+	if err != nil {
+		return exchange.Process{}, nil, err
+	}
+	ep, ok := p.(exchange.Process)
+	if !ok {
+		return exchange.Process{}, nil, tally.Errorf(tally.EInternal, "the service's process is a %T, not the exchange's", p)
+	}
+	return ep, cp, nil
+}
+
 type checkpointJSON struct {
 	Origin    string   `json:"origin"`
 	Size      int64    `json:"size"`
@@ -509,16 +492,10 @@ type checkpointJSON struct {
 }
 
 func (s *Server) report(w http.ResponseWriter, r *http.Request, actor tally.Actor) error {
-	id := r.PathValue("id")
 	if err := tally.Authorize(actor, tally.ActionReadReport, tally.Resource{}); err != nil {
 		return err
 	}
-	a, _, err := s.svc.Agreement(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	p := exchange.NewProcess(&a)
-	cp, err := s.svc.ReplayFor(r.Context(), actor, tally.ActionReadReport, id, p)
+	p, cp, err := s.process(r, actor, tally.ActionReadReport)
 	if err != nil {
 		return err
 	}

@@ -92,6 +92,7 @@ type Server struct {
 	csrf    *http.CrossOriginProtection
 	byIP    *limiters
 	byLogin *limiters
+	web     *webPages // the web interface (pages.go)
 }
 
 // NewServer returns a server over cfg.Service.
@@ -127,6 +128,7 @@ func NewServer(cfg Config) *Server {
 	for _, rt := range s.routes() {
 		s.mux.Handle(rt.Method+" "+rt.Pattern, s.handle(rt))
 	}
+	s.registerPages()
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, &tally.Error{Code: tally.ENotFound, Message: "there is nothing here", Hint: "see /openapi.json"})
 	})
@@ -279,6 +281,8 @@ func statusOf(code tally.ErrorCode) int {
 		return http.StatusBadRequest
 	case codeUnavailable:
 		return http.StatusServiceUnavailable
+	case codeNotImplemented:
+		return http.StatusNotImplemented
 	}
 	return http.StatusInternalServerError
 }
