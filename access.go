@@ -78,13 +78,14 @@ func (s *Service) AgreementFor(ctx context.Context, actor Actor, id string) (Agr
 	return a, nil
 }
 
-// submissions replays an agreement's steps to learn what was put to review.
+// submissions replays an agreement's steps to learn what was put to review,
+// or asks a process replayed from the same steps (see replayed).
 func (s *Service) submissions(ctx context.Context, tx Tx, a *Agreement) (func(listID string, version int) string, error) {
 	if s.newProcess == nil {
 		return func(string, int) string { return "" }, nil
 	}
-	p := s.newProcess(a)
-	if err := replay(ctx, tx, a.ID, p, -1); err != nil {
+	p, err := s.replayed(ctx, tx, a, -1)
+	if err != nil {
 		return nil, err
 	}
 	return p.SubmittedTo, nil

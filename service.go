@@ -33,6 +33,10 @@ type Service struct {
 	// newProcess makes an agreement's process, replayed to know which
 	// list versions were put to review (see UseProcess).
 	newProcess func(*Agreement) Reviewing
+	// replays keeps replayed processes, shared read only between
+	// requests while the steps they were built from are the store's
+	// (see replayed.go).
+	replays replayCache
 }
 
 // NewService returns a Service over store. now is the clock (time.Now in

@@ -103,6 +103,11 @@ type Tx interface {
 	AddStep(ctx context.Context, s Step) error
 	// Steps calls fn with each step of an agreement, in log order.
 	Steps(ctx context.Context, agreementID string, fn func(Step) error) error
+	// StepsMark returns how many steps of an agreement are stored with an
+	// entry below the given one (every step when below is negative), and
+	// the entry of the last of them (-1 when there is none): cheap to
+	// read, it is what the service's replayed processes are kept by.
+	StepsMark(ctx context.Context, agreementID string, below int64) (count, last int64, err error)
 }
 
 // Step is one step of the exchange process as stored: what package

@@ -13,12 +13,13 @@ import (
 // State is what the events applied so far add up to under one agreement.
 // It is built only by Apply, one event at a time, in the order of the log;
 // the queries and the report read it. A State is not safe for concurrent
-// use.
+// use, unless frozen (see Freeze).
 type State struct {
 	a        *tally.Agreement
 	parties  [2]string
 	mediator string
 	last     int64 // the log index of the last applied event, -1 before any
+	frozen   bool  // see Freeze
 
 	lists     map[string]*list
 	listOrder []string
@@ -69,6 +70,12 @@ func NewState(a *tally.Agreement) *State {
 // the last applied event's.
 func (s *State) Entries() int64 { return s.last + 1 }
 
+// Freeze makes the state read only: Apply refuses every event after it.
+// The queries and the report only read, so a frozen state may be read from
+// several goroutines at once; the service shares a replayed process
+// between requests so.
+func (s *State) Freeze() { s.frozen = true }
+
 // step is the event being applied, with its place in the log.
 type step struct {
 	index int64
@@ -82,6 +89,9 @@ type step struct {
 // nothing: an event it refuses leaves the state as it was. Indexes must
 // increase (the log holds other entries too, so they may skip).
 func (s *State) Apply(index int64, e Event) error {
+	if s.frozen {
+		return tally.Errorf(tally.EInternal, "the state of agreement %s is frozen, shared between readers: no event may be applied to it", s.a.ID)
+	}
 	if index <= s.last {
 		return tally.Errorf(tally.EInvalid, "entry %d comes after entry %d, not before", index, s.last)
 	}

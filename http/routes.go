@@ -442,7 +442,7 @@ func (s *Server) importList(w http.ResponseWriter, r *http.Request, actor tally.
 }
 
 func (s *Server) review(w http.ResponseWriter, r *http.Request, actor tally.Actor) error {
-	p, _, err := s.process(r, actor, tally.ActionReadProcess)
+	p, _, err := s.sharedProcess(r, actor, tally.ActionReadProcess)
 	if err != nil {
 		return err
 	}
@@ -469,9 +469,9 @@ func (s *Server) review(w http.ResponseWriter, r *http.Request, actor tally.Acto
 	return writeJSON(w, out)
 }
 
-// process returns the process of the agreement the request names, as the
+// sharedProcess returns the process of the agreement the request names, as the
 // service shares it between requests (read only), replayed for action.
-func (s *Server) process(r *http.Request, actor tally.Actor, action tally.Action) (exchange.Process, *ledger.Checkpoint, error) {
+func (s *Server) sharedProcess(r *http.Request, actor tally.Actor, action tally.Action) (exchange.Process, *ledger.Checkpoint, error) {
 	p, cp, err := s.svc.ProcessFor(r.Context(), actor, action, r.PathValue("id"))
 	if err != nil {
 		return exchange.Process{}, nil, err
@@ -495,7 +495,7 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request, actor tally.Acto
 	if err := tally.Authorize(actor, tally.ActionReadReport, tally.Resource{}); err != nil {
 		return err
 	}
-	p, cp, err := s.process(r, actor, tally.ActionReadReport)
+	p, cp, err := s.sharedProcess(r, actor, tally.ActionReadReport)
 	if err != nil {
 		return err
 	}

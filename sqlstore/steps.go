@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"math"
 
 	"tally"
 )
@@ -61,4 +62,16 @@ func (t *tx) Steps(ctx context.Context, agreementID string, fn func(tally.Step) 
 		}
 		after = page[len(page)-1].Entry
 	}
+}
+
+func (t *tx) StepsMark(ctx context.Context, agreementID string, below int64) (count, last int64, err error) {
+	if below < 0 {
+		below = math.MaxInt64
+	}
+	err = t.queryRow(ctx, `SELECT COUNT(*), COALESCE(MAX(entry_index), -1) FROM steps
+		WHERE agreement_id = ? AND entry_index < ?`, agreementID, below).Scan(&count, &last)
+	if err != nil {
+		return 0, 0, t.fail("reading where the steps of agreement "+agreementID+" stand", err)
+	}
+	return count, last, nil
 }
