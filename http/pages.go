@@ -230,6 +230,15 @@ func (s *Server) writePageError(w http.ResponseWriter, r *http.Request, pc *page
 	if status == http.StatusTooManyRequests {
 		w.Header().Set("Retry-After", "10")
 	}
+	if r.Header.Get("HX-Request") == "true" {
+		// htmx swaps only 2xx answers: tell it to put the error page's
+		// content in place of the page's, the status in a header.
+		w.Header().Set("HX-Retarget", "#main")
+		w.Header().Set("HX-Reswap", "outerHTML")
+		w.Header().Set("HX-Reselect", "#main")
+		w.Header().Set("X-Tally-Status", strconv.Itoa(status))
+		status = http.StatusOK
+	}
 	if rerr := s.render(w, status, "error", pc, page); rerr != nil {
 		info(r).internal = rerr
 		s.writeError(w, r, err)

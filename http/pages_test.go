@@ -400,4 +400,11 @@ func TestStepNotImplemented(t *testing.T) {
 	if res.status != 501 || !strings.Contains(res.body, "tally round ack") || !strings.Contains(res.body, "does not hold") {
 		t.Errorf("ack: %d %.1000s", res.status, res.body)
 	}
+	// htmx swaps only 2xx answers: the error page comes as 200, told where.
+	res = f.doPage(t, "ua-signer", "POST", "/rounds/ack", "application/x-www-form-urlencoded", strings.NewReader("round=1"),
+		func(r *http.Request) { r.Header.Set("HX-Request", "true") })
+	if res.status != 200 || res.header.Get("X-Tally-Status") != "501" || res.header.Get("HX-Retarget") != "#main" ||
+		!strings.Contains(res.body, `id="main"`) {
+		t.Errorf("ack by htmx: %d %v", res.status, res.header)
+	}
 }
