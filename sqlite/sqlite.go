@@ -19,6 +19,10 @@
 //   - _txlock=immediate: read-write transactions take the write lock at
 //     BEGIN, so a busy database is noticed before any work is done.
 //
+// Read-write transactions of one process queue in the store
+// (sqlstore.Dialect.OneWriter) rather than poll SQLite's lock, and up to
+// maxConns connections are kept open and reused.
+//
 // The file and its directory are created readable by their owner only:
 // lists hold personal data.
 package sqlite
@@ -59,6 +63,7 @@ func Dialect() sqlstore.Dialect {
 		MaxParams:    32766, // SQLITE_MAX_VARIABLE_NUMBER since 3.32
 		IsUnique:     hasCode(sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY),
 		IsForeignKey: hasCode(sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY),
+		OneWriter:    true,
 		Goose:        goose.DialectSQLite3,
 		Migrations:   sub,
 	}
@@ -96,6 +101,8 @@ func Open(ctx context.Context, path string) (*sqlstore.DB, error) {
 	if err != nil {
 		return nil, openError(path, err)
 	}
+	db.SetMaxOpenConns(maxConns)
+	db.SetMaxIdleConns(maxConns)
 	s := sqlstore.New(db, Dialect())
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
@@ -107,6 +114,12 @@ func Open(ctx context.Context, path string) (*sqlstore.DB, error) {
 	}
 	return s, nil
 }
+
+// maxConns is how many connections to the file are kept open, and reused:
+// opening one (the file, its pragmas, its schema) costs more than most
+// queries, and with WAL, readers on their own connections run side by side
+// while one writes. More than a few per core only adds contention.
+const maxConns = 8
 
 // dsn returns the URI that opens the file at abs with every pragma.
 func dsn(abs string) string {

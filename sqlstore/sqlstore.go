@@ -65,6 +65,7 @@ import (
 	"io/fs"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/pressly/goose/v3"
 
@@ -91,6 +92,13 @@ type Dialect struct {
 	// the connection the transaction is on, within that transaction; add
 	// appends the values of row i, in the order of cols, to args.
 	Copy func(ctx context.Context, conn *sql.Conn, table string, cols []string, n int, add func(args []any, i int) []any) error
+	// OneWriter says the engine lets one transaction write at a time
+	// (SQLite): the store then queues its read-write transactions itself,
+	// in the order they came, instead of having each poll the database's
+	// lock, which under load is slow, unfair and fails after the busy
+	// timeout. Other processes writing the same database still meet the
+	// engine's lock.
+	OneWriter bool
 	// Goose is the goose dialect of the engine, and Migrations its
 	// migrations, *.sql files at the root of the file system.
 	Goose      goose.Dialect
@@ -104,6 +112,9 @@ type Dialect struct {
 type DB struct {
 	db *sql.DB
 	d  Dialect
+	// writer is held by the read-write transaction under way when the
+	// engine has one writer (Dialect.OneWriter); nil otherwise.
+	writer chan struct{}
 }
 
 var _ tally.Store = (*DB)(nil)
@@ -111,8 +122,16 @@ var _ tally.Store = (*DB)(nil)
 // New returns a store over db, which must already be migrated (see
 // [DB.Migrate]). The store owns db: Close closes it.
 func New(db *sql.DB, d Dialect) *DB {
-	return &DB{db: db, d: d}
+	s := &DB{db: db, d: d}
+	if d.OneWriter {
+		s.writer = make(chan struct{}, 1)
+	}
+	return s
 }
+
+// writerWait bounds how long a read-write transaction waits for its turn
+// behind others of this process, as the engine's busy timeout would.
+const writerWait = 30 * time.Second
 
 // SQL returns the underlying database, for tests and tools.
 func (db *DB) SQL() *sql.DB { return db.db }
@@ -151,6 +170,22 @@ func (db *DB) View(ctx context.Context, fn func(tally.Tx) error) error {
 }
 
 func (db *DB) run(ctx context.Context, readOnly bool, fn func(tally.Tx) error) error {
+	if !readOnly && db.writer != nil {
+		// Before taking a connection, so that waiting writers do not
+		// hold connections readers need. Waiting goroutines are woken
+		// in the order they came.
+		t := time.NewTimer(writerWait)
+		select {
+		case db.writer <- struct{}{}:
+			t.Stop()
+		case <-ctx.Done():
+			t.Stop()
+			return db.wrap("waiting for the other writers", ctx.Err())
+		case <-t.C:
+			return db.wrap("waiting for the other writers", fmt.Errorf("the database was busy for %v", writerWait))
+		}
+		defer func() { <-db.writer }()
+	}
 	// A dedicated connection, so that an engine's bulk path (COPY on
 	// PostgreSQL) can reach the very connection the transaction is on.
 	conn, err := db.db.Conn(ctx)
