@@ -12,8 +12,9 @@ import (
 
 // The service's operations on behalf of an Actor: each authorizes through
 // Authorize before it returns anything, and each read of personal data
-// appends an AuditRecord in the same transaction as the read, so that
-// there is no read without its record.
+// returns only once its AuditRecord is committed (see audit.go), so that
+// there is no read without its record; a change is audited in its own
+// transaction.
 
 // Reviewing is a Process that also says which list versions were put to
 // review (package exchange's Process is one). Authorization needs it: a
@@ -187,9 +188,9 @@ func (s *Service) listVersionFor(ctx context.Context, tx Tx, actor Actor, action
 
 // ListVersionFor returns version n of a list with its conformity report,
 // if actor may read it; the read is audited (a report names rows and the
-// values at fault).
+// values at fault), and returned only once its record is committed.
 func (s *Service) ListVersionFor(ctx context.Context, actor Actor, agreementID, listID string, n int) (v ListVersion, rep Report, err error) {
-	err = s.store.Update(ctx, func(tx Tx) error {
+	err = s.store.View(ctx, func(tx Tx) error {
 		if v, err = s.listVersionFor(ctx, tx, actor, ActionReadList, agreementID, listID, n); err != nil {
 			return err
 		}
@@ -198,9 +199,15 @@ func (s *Service) ListVersionFor(ctx context.Context, actor Actor, agreementID, 
 			return err
 		}
 		rep = Report{File: v.FileName, Rows: v.Rows, Conforming: v.Conforming, Problems: ps, Notes: ns, Unknown: v.Header.Unknown()}
-		return s.audit(ctx, tx, actor, ActionReadList, agreementID, v.Ref(), "version and conformity report")
+		return nil
 	})
-	return v, rep, err
+	if err == nil {
+		err = s.audited(ctx, actor, ActionReadList, agreementID, v.Ref(), "version and conformity report")
+	}
+	if err != nil {
+		return ListVersion{}, Report{}, err
+	}
+	return v, rep, nil
 }
 
 // MaxRowsPerRead is the most rows one RowsFor returns.
@@ -208,26 +215,30 @@ const MaxRowsPerRead = 1000
 
 // RowsFor returns up to limit rows (at most MaxRowsPerRead) of version n of
 // a list, those after line after, in line order, if actor may read them;
-// the read is audited with the lines it returned.
+// the read is audited with the lines it returned, and returned only once
+// its record is committed.
 func (s *Service) RowsFor(ctx context.Context, actor Actor, agreementID, listID string, n, after, limit int) (v ListVersion, rows []StoredRow, err error) {
 	if limit <= 0 || limit > MaxRowsPerRead {
 		limit = MaxRowsPerRead
 	}
-	err = s.store.Update(ctx, func(tx Tx) error {
-		rows = rows[:0]
+	err = s.store.View(ctx, func(tx Tx) error {
 		if v, err = s.listVersionFor(ctx, tx, actor, ActionReadRows, agreementID, listID, n); err != nil {
 			return err
 		}
-		if rows, err = tx.RowsAfter(ctx, v.ID, after, limit); err != nil {
-			return err
-		}
+		rows, err = tx.RowsAfter(ctx, v.ID, after, limit)
+		return err
+	})
+	if err == nil {
 		detail := "no rows"
 		if len(rows) > 0 {
 			detail = fmt.Sprintf("%d rows, lines %d to %d", len(rows), rows[0].Row.Line, rows[len(rows)-1].Row.Line)
 		}
-		return s.audit(ctx, tx, actor, ActionReadRows, agreementID, v.Ref(), detail)
-	})
-	return v, rows, err
+		err = s.audited(ctx, actor, ActionReadRows, agreementID, v.Ref(), detail)
+	}
+	if err != nil {
+		return ListVersion{}, nil, err
+	}
+	return v, rows, nil
 }
 
 // ImportListFor imports a list for actor, who must be a clerk of the

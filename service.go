@@ -37,6 +37,9 @@ type Service struct {
 	// requests while the steps they were built from are the store's
 	// (see replayed.go).
 	replays replayCache
+	// audits gathers the records of audited reads, written together
+	// (see audit.go).
+	audits auditQueue
 }
 
 // NewService returns a Service over store. now is the clock (time.Now in

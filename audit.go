@@ -1,0 +1,88 @@
+package tally
+
+import (
+	"context"
+	"sync"
+)
+
+// Audited reads. A read of personal data is returned only once its audit
+// record is committed, so that there is no read without its record. The
+// read itself runs in a read-only transaction, beside other readers; the
+// records of reads made at the same time are then written together, in
+// one read-write transaction (a group commit): on an engine with one
+// writer (SQLite) readers no longer queue one by one behind it, each
+// holding the write lock while it reads.
+
+// auditQueue gathers the audit records waiting to be written. The first
+// request to find no writer under way writes every record waiting, then
+// any that came meanwhile, until none is left; the others wait for their
+// batch.
+type auditQueue struct {
+	mu      sync.Mutex
+	pending []*pendingAudit
+	writing bool
+}
+
+type pendingAudit struct {
+	r    AuditRecord
+	done chan error
+}
+
+// audited appends the record of what actor read and returns once it is
+// committed, or with the error that kept it from being: the caller then
+// returns the error, not what was read.
+func (s *Service) audited(ctx context.Context, actor Actor, action Action, agreementID, resource, detail string) error {
+	p := &pendingAudit{done: make(chan error, 1), r: AuditRecord{At: s.now().UTC(), UserID: actor.User.ID, Login: actor.User.Login,
+		Org: actor.Org().Code, Via: actor.Via, Action: action, AgreementID: agreementID, Resource: resource, Detail: detail}}
+	q := &s.audits
+	q.mu.Lock()
+	q.pending = append(q.pending, p)
+	if q.writing {
+		q.mu.Unlock()
+		select {
+		case err := <-p.done:
+			return err
+		case <-ctx.Done():
+			// The record may still be written; the read is not returned.
+			return ctx.Err()
+		}
+	}
+	q.writing = true
+	q.mu.Unlock()
+	// The batch holds other requests' records: it is not abandoned when
+	// this request is.
+	wctx := context.WithoutCancel(ctx)
+	for {
+		q.mu.Lock()
+		batch := q.pending
+		q.pending = nil
+		if len(batch) == 0 {
+			q.writing = false
+			q.mu.Unlock()
+			break
+		}
+		q.mu.Unlock()
+		err := s.writeAudits(wctx, batch)
+		for _, b := range batch {
+			if err != nil && len(batch) > 1 {
+				// One record the store refuses must not fail the
+				// others' reads: write each on its own.
+				b.done <- s.writeAudits(wctx, []*pendingAudit{b})
+				continue
+			}
+			b.done <- err
+		}
+	}
+	return <-p.done
+}
+
+func (s *Service) writeAudits(ctx context.Context, batch []*pendingAudit) error {
+	return s.store.Update(ctx, func(tx Tx) error {
+		for _, b := range batch {
+			if err := tx.AddAudit(ctx, b.r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
