@@ -1,6 +1,10 @@
 package exchange
 
-import "tally"
+import (
+	"slices"
+
+	"tally"
+)
 
 // Report is the public report: counts only. It holds no name, no ref, no
 // tag and no other detail of a person (Third Geneva Convention, art. 13),
@@ -115,8 +119,22 @@ func (s *State) directions(c *tally.Category) [][2]string {
 	return [][2]string{{a, b}, {b, a}}
 }
 
-// Report returns the public report of the state.
+// Report returns the public report of the state. A frozen state counts it
+// once and returns a copy of it to every caller.
 func (s *State) Report() Report {
+	if !s.frozen {
+		return s.report()
+	}
+	s.reportOnce.Do(func() { s.frozenReport = s.report() })
+	r := s.frozenReport
+	r.Categories = slices.Clone(r.Categories)
+	r.Remains = slices.Clone(r.Remains)
+	r.RemainsTotals = slices.Clone(r.RemainsTotals)
+	r.Discrepancies.Items = slices.Clone(r.Discrepancies.Items)
+	return r
+}
+
+func (s *State) report() Report {
 	r := Report{Agreement: s.a.ID, Entries: s.Entries(), Categories: []CategoryReport{}, Remains: []StageReport{},
 		RemainsTotals: []RemainsTotal{}, Discrepancies: DiscrepancyReport{Items: []DiscrepancyFigures{}}}
 	type dir struct{ c, from string }

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"tally"
@@ -20,6 +21,9 @@ type State struct {
 	mediator string
 	last     int64 // the log index of the last applied event, -1 before any
 	frozen   bool  // see Freeze
+
+	reportOnce   sync.Once // a frozen state's report, counted once
+	frozenReport Report
 
 	lists     map[string]*list
 	listOrder []string
