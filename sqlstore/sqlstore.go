@@ -22,7 +22,9 @@
 // # Speed
 //
 // An import of a million rows must take seconds, not minutes. Within a
-// transaction, statements are prepared once and reused; rows go in
+// transaction, statements are prepared once and reused, and the queries
+// transactions use are prepared for the whole store, so that a connection
+// parses each only once (see DB.prepareWanted); rows go in
 // multi-row INSERTs of up to 256 rows (or by the engine's bulk path); a
 // row's cells are encoded by hand, without reflection. Rows reads back in
 // pages of 1000, keyed on the line, so that a million rows are never held
@@ -65,6 +67,7 @@ import (
 	"io/fs"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -115,6 +118,71 @@ type DB struct {
 	// writer is held by the read-write transaction under way when the
 	// engine has one writer (Dialect.OneWriter); nil otherwise.
 	writer chan struct{}
+	// stmts are the queries prepared once for the whole store, each
+	// prepared again on a connection only the first time a transaction
+	// there uses it; wanted are queries transactions used that are not
+	// yet among them (see prepareWanted).
+	mu     sync.Mutex
+	stmts  map[string]*sql.Stmt
+	wanted map[string]bool
+}
+
+// maxShared bounds the queries prepared for the whole store; longer ones
+// (multi-row INSERTs of some length) are prepared per transaction only.
+const (
+	maxShared      = 256
+	maxSharedQuery = 2048
+)
+
+// shared returns the statement prepared for the whole store for q, or
+// nil, noting that q is wanted.
+func (db *DB) shared(q string) *sql.Stmt {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if s := db.stmts[q]; s != nil {
+		return s
+	}
+	if len(q) <= maxSharedQuery && len(db.stmts)+len(db.wanted) < maxShared {
+		db.wanted[q] = true
+	}
+	return nil
+}
+
+// prepareWanted prepares the wanted queries for the whole store. It runs
+// before a transaction takes its connection: preparing takes one, and a
+// transaction holding one while waiting for another could wait forever on
+// a bounded pool.
+func (db *DB) prepareWanted(ctx context.Context) {
+	db.mu.Lock()
+	if len(db.wanted) == 0 {
+		db.mu.Unlock()
+		return
+	}
+	var qs []string
+	for q := range db.wanted {
+		qs = append(qs, q)
+	}
+	clear(db.wanted)
+	db.mu.Unlock()
+	for _, q := range qs {
+		text := q
+		if db.d.Dollar {
+			text = rebind(q)
+		}
+		s, err := db.db.PrepareContext(ctx, text)
+		if err != nil {
+			continue // the transaction that uses it prepares it, and says what is wrong
+		}
+		db.mu.Lock()
+		if db.stmts[q] == nil {
+			db.stmts[q] = s
+			s = nil
+		}
+		db.mu.Unlock()
+		if s != nil {
+			s.Close()
+		}
+	}
 }
 
 var _ tally.Store = (*DB)(nil)
@@ -122,7 +190,7 @@ var _ tally.Store = (*DB)(nil)
 // New returns a store over db, which must already be migrated (see
 // [DB.Migrate]). The store owns db: Close closes it.
 func New(db *sql.DB, d Dialect) *DB {
-	s := &DB{db: db, d: d}
+	s := &DB{db: db, d: d, stmts: map[string]*sql.Stmt{}, wanted: map[string]bool{}}
 	if d.OneWriter {
 		s.writer = make(chan struct{}, 1)
 	}
@@ -137,7 +205,15 @@ const writerWait = 30 * time.Second
 func (db *DB) SQL() *sql.DB { return db.db }
 
 // Close closes the database.
-func (db *DB) Close() error { return db.db.Close() }
+func (db *DB) Close() error {
+	db.mu.Lock()
+	for _, s := range db.stmts {
+		s.Close()
+	}
+	clear(db.stmts)
+	db.mu.Unlock()
+	return db.db.Close()
+}
 
 // Migrate applies the migrations not yet applied and returns their
 // versions; applying them again is a no-op that returns none.
@@ -186,6 +262,7 @@ func (db *DB) run(ctx context.Context, readOnly bool, fn func(tally.Tx) error) e
 		}
 		defer func() { <-db.writer }()
 	}
+	db.prepareWanted(ctx)
 	// A dedicated connection, so that an engine's bulk path (COPY on
 	// PostgreSQL) can reach the very connection the transaction is on.
 	conn, err := db.db.Conn(ctx)
@@ -197,7 +274,7 @@ func (db *DB) run(ctx context.Context, readOnly bool, fn func(tally.Tx) error) e
 	if err != nil {
 		return db.wrap("beginning a transaction", err)
 	}
-	t := &tx{d: &db.d, tx: stx, conn: conn, readOnly: readOnly, stmts: map[string]*sql.Stmt{}}
+	t := &tx{db: db, d: &db.d, tx: stx, conn: conn, readOnly: readOnly, stmts: map[string]*sql.Stmt{}}
 	finished := false
 	defer func() {
 		if !finished { // fn panicked: roll back and let the panic go on

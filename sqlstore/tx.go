@@ -15,6 +15,7 @@ import (
 // tx is one transaction. Its prepared statements are cached by query and
 // closed by database/sql when the transaction ends.
 type tx struct {
+	db       *DB
 	d        *Dialect
 	tx       *sql.Tx
 	conn     *sql.Conn
@@ -39,6 +40,11 @@ const rowsPerPage = 1000
 
 func (t *tx) prepare(ctx context.Context, q string) (*sql.Stmt, error) {
 	if s, ok := t.stmts[q]; ok {
+		return s, nil
+	}
+	if shared := t.db.shared(q); shared != nil {
+		s := t.tx.StmtContext(ctx, shared)
+		t.stmts[q] = s
 		return s, nil
 	}
 	text := q
