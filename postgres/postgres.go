@@ -82,6 +82,8 @@ func Open(ctx context.Context, url string) (*sqlstore.DB, error) {
 		}
 	}
 	db := stdlib.OpenDB(*cfg)
+	db.SetMaxOpenConns(maxConns)
+	db.SetMaxIdleConns(maxConns)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, connectError(cfg, err)
@@ -118,6 +120,13 @@ func Open(ctx context.Context, url string) (*sqlstore.DB, error) {
 	}
 	return s, nil
 }
+
+// maxConns is how many connections to the server are kept open, and
+// reused: database/sql would otherwise keep two idle and open a new one
+// (a new server process) for most requests under load, and open as many
+// as requests come at once, past the server's max_connections (100 by
+// default). Requests beyond it wait for a connection.
+const maxConns = 16
 
 // lockID is the advisory lock that guards migrating schema: goose's own
 // default, varied by schema so that schemas migrate independently.
