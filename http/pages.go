@@ -1000,44 +1000,12 @@ func (s *Server) reportFile(w http.ResponseWriter, r *http.Request, pc *pageCtx)
 	return err
 }
 
-// reportDocument lays the public report out as tables. It repeats
-// cmd/tally's reportDocument (the same tables, the same words): package
-// report knows nothing of exchange, and package main cannot be imported;
-// moving it to a shared package is left for when a third caller needs it.
+// reportDocument lays the public report out as tables (report.Public),
+// tied to the checkpoint it was computed at.
 func reportDocument(ag *tally.Agreement, r exchange.Report, cp *ledger.Checkpoint) report.Document {
-	doc := report.Document{Title: firstOf(ag.Title, ag.ID), Subtitle: "Public report — counts only (Third Geneva Convention, art. 13)"}
+	doc := report.Public(firstOf(ag.Title, ag.ID), r)
 	if cp != nil {
 		doc.Checkpoint = checkpointOf(cp)
-	}
-	persons := report.Section{Title: "Persons, by category and direction",
-		Columns: []string{"requested", "confirmed", "handed over", "acknowledged", "disputed", "not delivered"}, Empty: "No persons yet."}
-	for _, c := range r.Categories {
-		persons.Rows = append(persons.Rows, report.Row{Label: fmt.Sprintf("%s, %s → %s", c.Category, c.From, c.To),
-			Values:    []int64{int64(c.Requested), int64(c.Confirmed), int64(c.HandedOver), int64(c.Acknowledged), int64(c.Disputed), int64(c.NotDelivered)},
-			Highlight: c.Disputed > 0 || c.NotDelivered > 0})
-	}
-	remains := report.Section{Title: "Remains, by stage",
-		Columns: []string{"handed over", "acknowledged", "identified", "unidentified"}, Empty: "No remains transferred yet."}
-	for _, st := range r.Remains {
-		remains.Rows = append(remains.Rows, report.Row{Label: fmt.Sprintf("stage %s, %s → %s", st.Stage, st.From, st.To),
-			Values:    []int64{int64(st.HandedOver), int64(st.Acknowledged), int64(st.Identified), int64(st.Unidentified)},
-			Highlight: !st.Awaiting && st.Acknowledged != st.HandedOver})
-	}
-	ch := r.Children
-	children := report.Section{Title: "Children",
-		Columns: []string{"on the lists", "cases", "located", "identity verified", "guardian consenting", "return arranged", "returned", "not found", "declined"}}
-	children.Rows = []report.Row{{Label: "children", Values: []int64{int64(ch.OnList), int64(ch.Cases), int64(ch.Located), int64(ch.IdentityVerified),
-		int64(ch.GuardianConsenting), int64(ch.ReturnArranged), int64(ch.Returned), int64(ch.NotFound), int64(ch.Declined)}}}
-	disc := report.Section{Title: "Discrepancies", Columns: []string{"handed over", "acknowledged", "transfer entry", "acknowledgement entry"},
-		Empty: "No discrepancy."}
-	for _, d := range r.Discrepancies.Items {
-		disc.Rows = append(disc.Rows, report.Row{Label: fmt.Sprintf("%d. stage %s, %s → %s: %s", d.ID, d.Stage, d.From, d.To, d.Status),
-			Values: []int64{int64(d.Sent), int64(d.Received), d.TransferEntry, d.AcknowledgeEntry}, Highlight: d.Status != exchange.Resolved})
-	}
-	doc.Sections = []report.Section{persons, remains, children, disc}
-	doc.Notes = []string{
-		fmt.Sprintf("Every figure counts the steps held by the first %d entries of the shared record, the checkpoint above.", r.Entries),
-		"Check them: tally log export, tally log verify, then replay the steps.",
 	}
 	return doc
 }

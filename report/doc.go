@@ -2,12 +2,13 @@
 // personal detail — as plain text, as one self-contained HTML page, and as a
 // PDF.
 //
-// The package knows nothing of agreements, lists or exchanges. It renders a
-// neutral [Document]: a title, the [Checkpoint] of the log the figures were
-// computed at, and [Section]s of labelled rows of integer counts. Whoever
-// computes the figures converts them into a Document; this package only lays
-// them out, the same way in all three forms, so that anyone can hold the
-// figures against the log at that checkpoint.
+// The renderers know nothing of agreements, lists or exchanges. They lay out
+// a neutral [Document]: a title, the [Checkpoint] of the log the figures were
+// computed at, and [Section]s of labelled rows of integer counts, the same
+// way in all three forms, so that anyone can hold the figures against the log
+// at that checkpoint. [Public] is the one bridge: it turns an exchange's
+// public report (package exchange) into the tables the command line and the
+// web pages both show, so that they show the same.
 //
 // # Output
 //
