@@ -507,44 +507,13 @@ func (s *Server) importPreview(w http.ResponseWriter, r *http.Request, pc *pageC
 	if err != nil {
 		return badRequest("send the list as multipart/form-data, as the import form does")
 	}
-	var in tally.Import
-	var agreementID, kind string
-	var file io.Reader
-	for file == nil {
-		part, err := mr.NextPart()
-		if errors.Is(err, io.EOF) {
-			return &tally.Error{Code: tally.EInvalid, Key: "file", Message: "the form has no file", Hint: "choose the list's file"}
-		}
-		if err != nil {
-			return badRequest("reading the form: %v", err)
-		}
-		name := part.FormName()
-		if name == "file" {
-			in.FileName = filepath.Base(part.FileName())
-			if in.FileName == "." || in.FileName == "/" || in.FileName == "" {
-				in.FileName = "upload"
-			}
-			file = part
-			break
-		}
-		b, err := io.ReadAll(io.LimitReader(part, 1024))
-		if err != nil {
-			return badRequest("reading field %s: %v", name, err)
-		}
-		val := strings.TrimSpace(string(b))
-		switch name {
-		case "agreement":
-			agreementID = val
-		case "party":
-			in.Party = strings.ToUpper(val)
-		case "kind":
-			kind = val
-		case "name":
-			in.Name = val
-		case "category":
-			in.Category = val
-		}
+	form, err := readUpload(mr, []string{"agreement", "party", "kind", "name", "category"}, false)
+	if err != nil {
+		return err
 	}
+	in := tally.Import{FileName: form.fileName, Party: strings.ToUpper(form.fields["party"]),
+		Name: form.fields["name"], Category: form.fields["category"]}
+	agreementID, kind, file := form.fields["agreement"], form.fields["kind"], form.file
 	a, err := s.chosenAgreement(r, pc, agreementID)
 	if err != nil {
 		return err

@@ -9,7 +9,6 @@ import (
 	"mime"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -354,44 +353,13 @@ func (s *Server) importList(w http.ResponseWriter, r *http.Request, actor tally.
 	if err != nil {
 		return badRequest("send the list as multipart/form-data: the fields party, kind (name, category), then the file")
 	}
-	in := tally.Import{AgreementID: r.PathValue("id")}
-	var kind string
-	var file io.Reader
-	for file == nil {
-		part, err := mr.NextPart()
-		if errors.Is(err, io.EOF) {
-			return &tally.Error{Code: tally.EInvalid, Key: "file", Message: "the request has no file part"}
-		}
-		if err != nil {
-			return badRequest("reading the multipart body: %v", err)
-		}
-		name := part.FormName()
-		if name == "file" {
-			in.FileName = filepath.Base(part.FileName())
-			if in.FileName == "." || in.FileName == "/" || in.FileName == "" {
-				in.FileName = "upload"
-			}
-			file = part
-			break
-		}
-		b, err := io.ReadAll(io.LimitReader(part, 1024))
-		if err != nil {
-			return badRequest("reading field %s: %v", name, err)
-		}
-		val := strings.TrimSpace(string(b))
-		switch name {
-		case "party":
-			in.Party = strings.ToUpper(val)
-		case "kind":
-			kind = val
-		case "name":
-			in.Name = val
-		case "category":
-			in.Category = val
-		default:
-			return &tally.Error{Code: tally.EInvalid, Key: name, Message: "unknown field " + strconv.Quote(name)}
-		}
+	form, err := readUpload(mr, []string{"party", "kind", "name", "category"}, true)
+	if err != nil {
+		return err
 	}
+	in := tally.Import{AgreementID: r.PathValue("id"), FileName: form.fileName, Party: strings.ToUpper(form.fields["party"]),
+		Name: form.fields["name"], Category: form.fields["category"]}
+	kind, file := form.fields["kind"], form.file
 	if in.Party == "" {
 		return &tally.Error{Code: tally.EInvalid, Key: "party", Message: "say whose list it is in the field party, before the file"}
 	}
