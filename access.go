@@ -314,3 +314,55 @@ func (s *Service) UsersFor(ctx context.Context, actor Actor, orgCode string) ([]
 	}
 	return s.Users(ctx, orgCode)
 }
+
+// PrepareStepsFor prepares steps for actor to sign (see PrepareSteps):
+// each step is taken by actor's own organisation, and actor must be one
+// of its signers.
+func (s *Service) PrepareStepsFor(ctx context.Context, actor Actor, agreementID string, steps []StepInput, p Process) (PreparedSteps, error) {
+	if err := s.authorizeSteps(ctx, actor, agreementID, steps); err != nil {
+		return PreparedSteps{}, err
+	}
+	return s.PrepareSteps(ctx, agreementID, steps, p)
+}
+
+// RecordStepsFor records steps actor's organisation signed away from the
+// service (see RecordSteps), if actor is one of its signers.
+func (s *Service) RecordStepsFor(ctx context.Context, actor Actor, agreementID string, steps []StepInput, p Process) ([]int64, error) {
+	if err := s.authorizeSteps(ctx, actor, agreementID, steps); err != nil {
+		return nil, err
+	}
+	for i, st := range steps {
+		if st.Entry == nil || st.Signer != nil {
+			return nil, stepError(i, len(steps), &Error{Code: EInvalid, Key: "entry", Message: "a step sent to the server must carry its entry, signed by the party",
+				Hint: "prepare the step, sign the entry with the party's key, and send it back"})
+		}
+	}
+	return s.RecordSteps(ctx, agreementID, steps, p)
+}
+
+func (s *Service) authorizeSteps(ctx context.Context, actor Actor, agreementID string, steps []StepInput) error {
+	a, _, err := s.Agreement(ctx, agreementID)
+	if err != nil {
+		return err
+	}
+	for _, st := range steps {
+		if err := Authorize(actor, ActionTakeStep, Resource{Agreement: &a, Party: st.By}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// StepsFor calls fn with each of an agreement's stored steps, in the order
+// of the log, if actor may read the process: a client replays them into
+// the process as the service does.
+func (s *Service) StepsFor(ctx context.Context, actor Actor, agreementID string, fn func(Step) error) error {
+	a, _, err := s.Agreement(ctx, agreementID)
+	if err != nil {
+		return err
+	}
+	if err := Authorize(actor, ActionReadProcess, Resource{Agreement: &a}); err != nil {
+		return err
+	}
+	return s.store.View(ctx, func(tx Tx) error { return tx.Steps(ctx, agreementID, fn) })
+}

@@ -160,6 +160,62 @@ func (s *Service) record(ctx context.Context, tx Tx, kind, party string, signer 
 	return idx, nil
 }
 
+// appendSigned appends an entry the party signed away from the service
+// (see PrepareSteps), once it is seen to record what it is said to: the
+// kind, the party, and the commitment c to the payload stored beside it.
+// An entry for a seq the party has used meanwhile — a step it took
+// elsewhere between preparing and signing this one — is a conflict: the
+// step must be prepared and signed again. An entry already in the log,
+// byte for byte — a retry after an answer that was lost — is not appended
+// again: its index is returned with again set.
+func (s *Service) appendSigned(ctx context.Context, tx Tx, kind, party string, c ledger.Hash, signed []byte) (idx int64, again bool, err error) {
+	e, err := ledger.DecodeEntry(signed)
+	if err != nil {
+		return -1, false, &Error{Code: EInvalid, Key: "entry", Message: "the signed entry cannot be read: " + strings.TrimPrefix(err.Error(), "ledger: "), Err: err}
+	}
+	switch {
+	case e.Party != party:
+		return -1, false, &Error{Code: EInvalid, Key: "entry", Message: fmt.Sprintf("the signed entry is %s's, not %s's: a party signs only for itself", e.Party, party)}
+	case e.Kind != kind:
+		return -1, false, &Error{Code: EInvalid, Key: "entry", Message: fmt.Sprintf("the signed entry records a step of kind %s, not %s", e.Kind, kind)}
+	case e.Commitment != c:
+		return -1, false, &Error{Code: EInvalid, Key: "entry", Message: "the signed entry does not commit to this step's payload and salt",
+			Hint: "sign the entry prepared for this very step"}
+	}
+	log, err := s.openLog(ctx, tx)
+	if err != nil {
+		return -1, false, err
+	}
+	before, err := log.Party(party)
+	if err != nil {
+		return -1, false, err
+	}
+	size, err := log.Size()
+	if err != nil {
+		return -1, false, err
+	}
+	idx, err = log.Append(signed)
+	if errors.Is(err, ledger.ErrRejected) {
+		if e.Seq <= before.Seq {
+			return -1, false, &Error{Code: EConflict, Message: fmt.Sprintf("%s recorded another step after this one was prepared", party),
+				Hint: "prepare the step and sign it again", Err: err}
+		}
+		return -1, false, &Error{Code: EInvalid, Key: "entry", Message: "the log refused the entry: " + strings.TrimPrefix(err.Error(), "ledger: "), Err: err}
+	}
+	if err != nil {
+		return -1, false, err
+	}
+	if idx < size {
+		return idx, true, nil
+	}
+	if s.logSigner != nil && !s.publisher.Load() {
+		if _, err := log.Publish(); err != nil {
+			return -1, false, err
+		}
+	}
+	return idx, false, nil
+}
+
 // Receipt returns the receipt of log entry i: the entry, its inclusion
 // proof and the checkpoint that holds it, verified. It fails while no
 // checkpoint with the cosignatures the policy requires holds the entry.

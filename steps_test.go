@@ -87,3 +87,105 @@ func mustKeyFile(t *testing.T, dir, party string) string {
 	}
 	return skey
 }
+
+// TestSignedAwaySteps takes steps as a party whose key the service does not
+// hold: prepared by the service, signed by the party (ledger.SignChain),
+// recorded — and refuses what the party did not sign for.
+func TestSignedAwaySteps(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	partyKey, _, err := ledger.WriteKeyFiles(dir, ledger.RoleParty, "UA")
+	if err != nil {
+		t.Fatal(err)
+	}
+	logKey, _, err := ledger.WriteKeyFiles(dir, ledger.RoleLog, "TR")
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, st := serviceWithLog(t, filepath.Join(dir, "s.db"), dir, logKey)
+	defer st.Close()
+	ua := mustSigner(t, partyKey)
+
+	sign := func(t *testing.T, payloads ...string) []tally.StepInput {
+		t.Helper()
+		var in []tally.StepInput
+		for _, p := range payloads {
+			in = append(in, tally.StepInput{Kind: "handed-over", By: "UA", Payload: []byte(p)})
+		}
+		prep, err := svc.PrepareSteps(ctx, "t", in, &counter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var chain []ledger.Step
+		for i, p := range prep.Steps {
+			// The party computes the commitment itself, from its payload.
+			chain = append(chain, ledger.Step{Kind: p.Kind, Commitment: ledger.Commit(p.Salt, []byte(payloads[i]))})
+		}
+		signed, err := ledger.SignChain(prep.Entry, chain, ua)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range in {
+			in[i].Salt, in[i].Entry = prep.Steps[i].Salt, signed[i]
+		}
+		return in
+	}
+
+	in := sign(t, "a", "b", "c")
+	entries, err := svc.RecordSteps(ctx, "t", in, &counter{})
+	if err != nil || len(entries) != 3 || entries[2] != 2 {
+		t.Fatalf("entries %v, %v", entries, err)
+	}
+	// A retry of the same signed steps records nothing twice.
+	again, err := svc.RecordSteps(ctx, "t", in, &counter{})
+	if err != nil || len(again) != 3 || again[0] != entries[0] || again[2] != entries[2] {
+		t.Fatalf("retried: entries %v, %v", again, err)
+	}
+	var c counter
+	if _, err := svc.ReplaySteps(ctx, "t", &c, false); err != nil || len(c.applied) != 3 {
+		t.Fatalf("replayed %v, %v", c.applied, err)
+	}
+
+	// Two steps prepared at once: the one signed second meets a conflict.
+	first, second := sign(t, "d"), sign(t, "e")
+	if _, err := svc.RecordSteps(ctx, "t", first, &counter{}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = svc.RecordSteps(ctx, "t", second, &counter{})
+	if tally.ErrorCodeOf(err) != tally.EConflict || !strings.Contains(err.Error(), "prepare the step and sign it again") {
+		t.Fatalf("err = %v", err)
+	}
+
+	// A signed entry that does not commit to the payload sent is refused.
+	in = sign(t, "f")
+	in[0].Payload = []byte("something else")
+	if _, err := svc.RecordSteps(ctx, "t", in, &counter{}); err == nil || !strings.Contains(err.Error(), "does not commit to this step's payload") {
+		t.Fatalf("err = %v", err)
+	}
+	// Nor is an entry made out to another kind or party.
+	in = sign(t, "f")
+	in[0].Kind = "acknowledged"
+	if _, err := svc.RecordSteps(ctx, "t", in, &counter{}); err == nil || !strings.Contains(err.Error(), "not acknowledged") {
+		t.Fatalf("err = %v", err)
+	}
+	in = sign(t, "f")
+	in[0].By = "RU"
+	if _, err := svc.RecordSteps(ctx, "t", in, &counter{}); err == nil || !strings.Contains(err.Error(), "a party signs only for itself") {
+		t.Fatalf("err = %v", err)
+	}
+
+	// The party refuses to sign an entry that is not what it asked for.
+	prep, err := svc.PrepareSteps(ctx, "t", []tally.StepInput{{Kind: "handed-over", By: "UA", Payload: []byte("g")}}, &counter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = ledger.SignChain(prep.Entry, []ledger.Step{{Kind: "handed-over", Commitment: ledger.Commit(prep.Steps[0].Salt, []byte("h"))}}, ua)
+	if err == nil || !strings.Contains(err.Error(), "refusing to sign") {
+		t.Fatalf("err = %v", err)
+	}
+	// A step the process refuses is refused when prepared.
+	_, err = svc.PrepareSteps(ctx, "t", []tally.StepInput{{Kind: "refused", By: "UA", Payload: []byte("x")}}, &counter{})
+	if err == nil || !strings.Contains(err.Error(), "may not do that now") {
+		t.Fatalf("err = %v", err)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"strings"
 	"time"
 
 	"tally"
@@ -429,6 +430,28 @@ func Decode(b []byte) (Event, error) {
 		return bad("it is not in canonical form (tally writes it as %s)", shorten(again))
 	}
 	return e, nil
+}
+
+// DecodeBody reads the JSON body of an event of kind, as a client of the
+// server's API sends it, into the kind's body type (a value): unknown
+// kinds and fields are refused, so that a misspelt field is an error and
+// not a step taken without it.
+func DecodeBody(kind string, b []byte) (any, error) {
+	t := kindType(kind)
+	if t == nil {
+		return nil, &tally.Error{Code: tally.EInvalid, Key: "kind", Message: fmt.Sprintf("%q is not a kind of step", kind),
+			Hint: "one of " + strings.Join(Kinds(), ", ")}
+	}
+	body := reflect.New(t)
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.DisallowUnknownFields()
+	if err := d.Decode(body.Interface()); err != nil {
+		return nil, &tally.Error{Code: tally.EInvalid, Key: "body", Message: fmt.Sprintf("the body of a %s step: %v", kind, err)}
+	}
+	if d.More() {
+		return nil, &tally.Error{Code: tally.EInvalid, Key: "body", Message: fmt.Sprintf("the body of a %s step has data after it", kind)}
+	}
+	return body.Elem().Interface(), nil
 }
 
 func shorten(b []byte) string {

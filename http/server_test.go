@@ -372,6 +372,22 @@ func expectations() map[string]expectation {
 			}
 			return signedIn(a, http.StatusForbidden)
 		}},
+		"GET /api/agreements/{id}/steps": {one, get("/api/agreements/a1/steps"), func(a actorSpec, _ target) int { return inAgreement(a) }},
+		"POST /api/agreements/{id}/steps/prepare": {[]target{listTargets[1], listTargets[3]},
+			func(a actorSpec, tg target) (string, string, string, io.Reader) {
+				return "POST", "/api/agreements/a1/steps/prepare", "application/json", strings.NewReader(answerStep(tg.list, strings.ToUpper(tg.list[:1])+"C-1"))
+			}, takeStep(http.StatusOK)},
+		"POST /api/agreements/{id}/steps": {[]target{listTargets[1], listTargets[3]},
+			func(a actorSpec, tg target) (string, string, string, io.Reader) {
+				// Signed by nobody: a signer gets as far as the entry.
+				return "POST", "/api/agreements/a1/steps", "application/json", strings.NewReader(
+					`{"steps":[{"kind":"round-approved","payload":"x","salt":"AAAA","entry":"not signed"}]}`)
+			}, func(a actorSpec, tg target) int {
+				if isParty(a) && has(a, tally.RoleSigner) {
+					return http.StatusUnprocessableEntity
+				}
+				return signedIn(a, http.StatusForbidden)
+			}},
 		"GET /api/orgs/{org}/users": {[]target{{org: "UA"}, {org: "RU"}, {org: "TR"}, {org: "OBS"}}, get("/api/orgs/{org}/users"),
 			func(a actorSpec, tg target) int {
 				if a.org == tg.org && has(a, tally.RoleAdmin) {
@@ -379,6 +395,30 @@ func expectations() map[string]expectation {
 				}
 				return signedIn(a, http.StatusForbidden)
 			}},
+	}
+}
+
+// answerStep is a request to prepare an answer to list, accepting refs.
+func answerStep(list string, refs ...string) string {
+	var answers []string
+	for _, r := range refs {
+		answers = append(answers, `{"ref":"`+r+`","accepted":true}`)
+	}
+	return `{"steps":[{"kind":"list-answered","body":{"list":"` + list + `","version":1,"answers":[` + strings.Join(answers, ",") + `]}}]}`
+}
+
+// takeStep: a party's signers take its steps — answering a list put to
+// it (ok); answering its own list, the process refuses (422); 403 for
+// everyone else signed in.
+func takeStep(ok int) func(a actorSpec, tg target) int {
+	return func(a actorSpec, tg target) int {
+		switch {
+		case isParty(a) && has(a, tally.RoleSigner) && a.org == tg.putTo:
+			return ok
+		case isParty(a) && has(a, tally.RoleSigner):
+			return http.StatusUnprocessableEntity
+		}
+		return signedIn(a, http.StatusForbidden)
 	}
 }
 

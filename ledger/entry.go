@@ -220,6 +220,80 @@ func DecodeEntry(b []byte) (*Entry, error) {
 	return e, nil
 }
 
+// ParseEntryText parses an entry's unsigned text (Text), as a party that
+// signs away from the log receives it: it checks the text is canonical, so
+// that what the party reads is exactly what it signs.
+func ParseEntryText(text []byte) (*Entry, error) {
+	if len(text) > MaxEntrySize {
+		return nil, fmt.Errorf("ledger: entry text of %d bytes is longer than %d", len(text), MaxEntrySize)
+	}
+	e, err := parseEntryText(string(text))
+	if err != nil {
+		return nil, err
+	}
+	again, err := e.Text()
+	if err != nil {
+		return nil, err
+	}
+	if !bytes.Equal(again, text) {
+		return nil, errors.New("ledger: entry text is not in canonical form")
+	}
+	return e, nil
+}
+
+// Next returns the entry that follows e in its party's chain, once e is
+// signed and encoded as signed: the same time and cited checkpoint, the
+// next seq, prev the hash of signed. A party signing several steps at once
+// away from the log makes each entry after the first this way, since each
+// one's prev depends on the signature of the one before.
+func (e *Entry) Next(signed []byte, kind string, commitment Hash) *Entry {
+	return &Entry{Kind: kind, Party: e.Party, Seq: e.Seq + 1, Prev: EntryHash(signed),
+		Commitment: commitment, Time: e.Time, Checkpoint: e.Checkpoint}
+}
+
+// Step is a step a party signs away from the log: its kind and the
+// commitment to its payload, as the party computed them itself.
+type Step struct {
+	Kind       string
+	Commitment Hash
+}
+
+// SignChain signs the entries of steps prepared away from the log, with
+// the party's key s: first is the unsigned text of the first step's entry
+// as the log prepared it. Before signing, it checks that the entry is the
+// party's and records steps[0] — the kind and the commitment the party
+// computed from its own payload and the salt — so that a party never signs
+// what it did not mean to. Each following entry is made with Next. It
+// returns the signed entries, in order.
+func SignChain(first []byte, steps []Step, s note.Signer) ([][]byte, error) {
+	if len(steps) == 0 {
+		return nil, errors.New("ledger: no step to sign")
+	}
+	e, err := ParseEntryText(first)
+	if err != nil {
+		return nil, err
+	}
+	if want := PartyKeyName(e.Party); s.Name() != want {
+		return nil, fmt.Errorf("ledger: the entry prepared is %s's, and the key given is %s", e.Party, s.Name())
+	}
+	if e.Kind != steps[0].Kind || e.Commitment != steps[0].Commitment {
+		return nil, fmt.Errorf("ledger: the entry prepared records %s %s, not the step asked for (%s %s): refusing to sign it",
+			e.Kind, e.Commitment, steps[0].Kind, steps[0].Commitment)
+	}
+	out := make([][]byte, 0, len(steps))
+	for i, st := range steps {
+		if i > 0 {
+			e = e.Next(out[i-1], st.Kind, st.Commitment)
+		}
+		b, err := e.Sign(s)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	return out, nil
+}
+
 func parseEntryText(text string) (*Entry, error) {
 	lines := strings.Split(text, "\n")
 	keys := []string{entryHeader, "kind", "party", "seq", "prev", "commitment", "time", "checkpoint", ""}

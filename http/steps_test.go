@@ -1,0 +1,102 @@
+package http
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"tally/ledger"
+)
+
+// signPrepared signs what prepare answered, as a client holding the
+// party's key does: it computes each commitment from the payload and salt
+// itself, and refuses an entry that does not record them.
+func signPrepared(t *testing.T, f *fixture, party, body string) string {
+	t.Helper()
+	var prep preparedJSON
+	if strings.Contains(body, `"status"`) {
+		t.Fatalf("prepare failed: %s", body)
+	}
+	if err := json.Unmarshal([]byte(body), &prep); err != nil {
+		t.Fatal(err)
+	}
+	var chain []ledger.Step
+	for _, st := range prep.Steps {
+		salt, err := base64.StdEncoding.DecodeString(st.Salt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		chain = append(chain, ledger.Step{Kind: st.Kind, Commitment: ledger.Commit(salt, []byte(st.Payload))})
+	}
+	signed, err := ledger.SignChain([]byte(prep.Entry), chain, f.signers[party])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []signedStepJSON
+	for i, st := range prep.Steps {
+		out = append(out, signedStepJSON{Kind: st.Kind, Payload: st.Payload, Salt: st.Salt, Entry: string(signed[i])})
+	}
+	b, err := json.Marshal(map[string]any{"steps": out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestStepsThroughTheAPI takes a step as a client of the API: prepared by
+// the server, signed by the client with the party's key, recorded.
+func TestStepsThroughTheAPI(t *testing.T) {
+	f := newFixture(t, Config{}, true)
+	prepare := func(who, body string) response {
+		return f.do(t, who, "POST", "/api/agreements/a1/steps/prepare", "application/json", strings.NewReader(body))
+	}
+	submit := func(who, body string) response {
+		return f.do(t, who, "POST", "/api/agreements/a1/steps", "application/json", strings.NewReader(body))
+	}
+
+	// UA answers RU's custody list, two steps at once: both entries chain.
+	// The same steps are prepared twice, by two signers at two desks.
+	both := `{"steps":[` +
+		`{"kind":"list-answered","body":{"list":"ru-custody","version":1,"answers":[{"ref":"RC-1","accepted":true}]}},` +
+		`{"kind":"list-answered","body":{"list":"ru-custody","version":1,"answers":[{"ref":"RC-2","objection":"not-in-custody"}]}}]}`
+	res := prepare("ua-signer", both)
+	if res.status != 200 || !strings.Contains(res.body, `"key":"tally-party-UA"`) || !strings.Contains(res.body, `\"actor\":\"Person ua-signer\"`) {
+		t.Fatalf("prepare: %d %s", res.status, res.body)
+	}
+	signed := signPrepared(t, f, "UA", res.body)
+	other := signPrepared(t, f, "UA", prepare("ua-signer", both).body)
+	// RU may not send UA's signed steps.
+	if res := submit("ru-signer", signed); res.status != 403 {
+		t.Fatalf("RU submitting UA's steps: %d %s", res.status, res.body)
+	}
+	res = submit("ua-signer", signed)
+	if res.status != 201 {
+		t.Fatalf("submit: %d %s", res.status, res.body)
+	}
+	first := res.body
+	// A retry (an answer lost on the way) records nothing twice.
+	if res := submit("ua-signer", signed); res.status != 201 || res.body != first {
+		t.Fatalf("retry: %d %s, want %s", res.status, res.body, first)
+	}
+	res = f.do(t, "ru-viewer", "GET", "/api/agreements/a1/steps", "", nil)
+	if res.status != 200 || strings.Count(res.body, `"kind":"list-answered"`) != 2 {
+		t.Fatalf("steps: %d %s", res.status, res.body)
+	}
+	// The steps prepared at the other desk meet a conflict: UA's chain
+	// moved on.
+	if res := submit("ua-signer", other); res.status != 409 || !strings.Contains(res.body, "prepare the step and sign it again") {
+		t.Fatalf("submit other: %d %s", res.status, res.body)
+	}
+
+	// What the process refuses is refused when prepared, saying why.
+	res = prepare("ua-signer", answerStep("ua-custody", "UC-1"))
+	if res.status != 422 || !strings.Contains(res.body, "application/problem+json") && !strings.Contains(res.body, "detail") {
+		t.Fatalf("own list: %d %s", res.status, res.body)
+	}
+	// A misspelt field is an error, not a step taken without it.
+	res = prepare("ua-signer", `{"steps":[{"kind":"round-approved","body":{"rund":"1"}}]}`)
+	if res.status != 422 || !strings.Contains(res.body, "rund") {
+		t.Fatalf("misspelt: %d %s", res.status, res.body)
+	}
+}
