@@ -149,6 +149,7 @@ func Authorize(actor Actor, action Action, r Resource) error {
 	}
 	org := actor.Org()
 	known := false
+	var missing Role // a role that would allow it: the one thing lacking
 	for _, ru := range rules {
 		if ru.action != action {
 			continue
@@ -158,6 +159,9 @@ func Authorize(actor Actor, action Action, r Resource) error {
 			continue
 		}
 		if ru.role != "" && !actor.User.Has(ru.role) {
+			if ru.when(org, r) {
+				missing = ru.role
+			}
 			continue
 		}
 		if ru.when(org, r) {
@@ -166,6 +170,12 @@ func Authorize(actor Actor, action Action, r Resource) error {
 	}
 	if !known {
 		return &Error{Code: EInternal, Message: fmt.Sprintf("no rule says who may %s", action)}
+	}
+	if missing != "" {
+		// Said only of what the organisation may do anyway, so it tells
+		// nothing of the resource.
+		return &Error{Code: EForbidden, Message: fmt.Sprintf("%s (%s %s) may not %s: that needs the %s role", actor.User.Login, org.Kind, org.Code, action, missing),
+			Hint: fmt.Sprintf("an admin of %s can give it (tally users add ... --role %s)", org.Code, missing)}
 	}
 	return &Error{Code: EForbidden, Message: fmt.Sprintf("%s (%s %s) may not %s here", actor.User.Login, org.Kind, org.Code, action)}
 }

@@ -203,6 +203,10 @@ type agreementJSON struct {
 	Parties    []partyJSON    `json:"parties"`
 	Mediator   *partyJSON     `json:"mediator,omitempty"`
 	Categories []categoryJSON `json:"categories"`
+	// Source is the agreement's file as it was added (YAML or JSON): a
+	// client (the command line against a server) reads the full terms
+	// from it, eligibility rules and all.
+	Source string `json:"source"`
 }
 
 func (s *Server) agreement(w http.ResponseWriter, r *http.Request, actor tally.Actor) error {
@@ -210,7 +214,11 @@ func (s *Server) agreement(w http.ResponseWriter, r *http.Request, actor tally.A
 	if err != nil {
 		return err
 	}
-	j := agreementJSON{agreementSummary: agreementSummary{a.ID, a.Title, a.Date.String()}, Parties: []partyJSON{}, Categories: []categoryJSON{}}
+	_, source, err := s.svc.Agreement(r.Context(), a.ID)
+	if err != nil {
+		return err
+	}
+	j := agreementJSON{agreementSummary: agreementSummary{a.ID, a.Title, a.Date.String()}, Parties: []partyJSON{}, Categories: []categoryJSON{}, Source: string(source)}
 	for _, p := range a.Parties {
 		j.Parties = append(j.Parties, partyJSON{p.Code, p.Name})
 	}

@@ -42,6 +42,7 @@ type app struct {
 	stdout, stderr io.Writer
 	db             string
 	logKey         string // --log-key: the mediator's private log key file
+	server, token  string // --server, --token: work against a tally server (client.go)
 	now            func() time.Time
 }
 
@@ -97,6 +98,8 @@ record of every submission that nobody can rewrite.`,
 	}
 	root.PersistentFlags().StringVar(&a.db, "db", "", "the store: a SQLite file path or a postgres:// URL (default: a SQLite file in your data directory)")
 	root.PersistentFlags().StringVar(&a.logKey, "log-key", "", "the mediator's private log key (tally-log-*.key): sign a checkpoint after each change (default: $TALLY_LOG_KEY)")
+	root.PersistentFlags().StringVar(&a.server, "server", os.Getenv("TALLY_SERVER"), "work against a tally server at this address: the steps of the process are signed here with --key and recorded there (default: $TALLY_SERVER)")
+	root.PersistentFlags().StringVar(&a.token, "token", "", "the API token for --server (default: $TALLY_TOKEN, which keeps it out of the shell's history)")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(
 		a.validateCommand(),

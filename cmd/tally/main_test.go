@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -46,6 +47,14 @@ func TestScripts(t *testing.T) {
 					}
 					time.Sleep(20 * time.Millisecond)
 				}
+			},
+			// envfile NAME FILE sets NAME to FILE's content, trimmed: a
+			// token a command printed, for the commands after it.
+			"envfile": func(ts *testscript.TestScript, neg bool, args []string) {
+				if len(args) != 2 {
+					ts.Fatalf("usage: envfile NAME FILE")
+				}
+				ts.Setenv(args[0], strings.TrimSpace(ts.ReadFile(args[1])))
 			},
 			// flipbyte FILE OFFSET flips the low bit of one byte of FILE.
 			"flipbyte": func(ts *testscript.TestScript, neg bool, args []string) {

@@ -32,6 +32,9 @@ func (f *stepFlags) add(c *cobra.Command) {
 // process as it stands and records them, each as an entry of the shared
 // record signed with --key, all or none.
 func (a *app) record(ctx context.Context, f stepFlags, bodies ...any) ([]int64, error) {
+	if a.server != "" {
+		return a.recordRemote(ctx, f, bodies...)
+	}
 	if f.as == "" || f.by == "" || f.key == "" {
 		return nil, usagef("every step needs --as (the side taking it), --by (the person) and --key (the side's private key)")
 	}
@@ -74,6 +77,9 @@ func (a *app) record(ctx context.Context, f stepFlags, bodies ...any) ([]int64, 
 // process replays the agreement's steps and returns where the process
 // stands.
 func (a *app) process(ctx context.Context, agreementID string) (exchange.Process, *tally.Agreement, error) {
+	if a.server != "" {
+		return a.processRemote(ctx, agreementID)
+	}
 	svc, done, err := a.service(ctx)
 	if err != nil {
 		return exchange.Process{}, nil, err

@@ -1,0 +1,289 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"tally"
+	"tally/agreementfile"
+	"tally/exchange"
+	"tally/ledger"
+)
+
+// The command line against a server (--server URL): the steps of the
+// process are prepared by the server, signed here with the party's key —
+// which never leaves this machine — and sent back (see http/steps.go);
+// the status commands replay the steps the server gives, as a local store
+// would. The person is the one the API token (--token, or $TALLY_TOKEN)
+// belongs to: the server records their name and organisation, so --as and
+// --by are not needed.
+
+// serverClient talks to a tally server's JSON API.
+type serverClient struct {
+	base  *url.URL
+	token string
+	http  *http.Client
+}
+
+// client returns the client of the server --server names.
+func (a *app) client() (*serverClient, error) {
+	u, err := url.Parse(a.server)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return nil, usagef("--server %q: give the server's address, such as https://tally.example.org", a.server)
+	}
+	token := a.token
+	if token == "" {
+		token = os.Getenv("TALLY_TOKEN")
+	}
+	if token == "" {
+		return nil, usagef("--server needs an API token: set $TALLY_TOKEN (or --token) to the token your administrator issued with tally users token")
+	}
+	return &serverClient{base: u, token: token, http: &http.Client{Timeout: 5 * time.Minute}}, nil
+}
+
+// problem is an RFC 9457 problem as the server writes it.
+type problem struct {
+	Status int    `json:"status"`
+	Detail string `json:"detail"`
+	Code   string `json:"code"`
+	Key    string `json:"key"`
+	Hint   string `json:"hint"`
+}
+
+// do sends in (JSON, or nothing when nil) and reads the answer into out.
+// A problem the server answers becomes a *tally.Error with its code,
+// message and hint, so that it reads as a local one would.
+func (c *serverClient) do(ctx context.Context, method, path string, in, out any) error {
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return err
+		}
+		body = bytes.NewReader(b)
+	}
+	u := c.base.JoinPath(path)
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), body)
+	if err != nil {
+		return err
+	}
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	res, err := c.http.Do(req)
+	if err != nil {
+		return &tally.Error{Code: tally.EInternal, Message: fmt.Sprintf("the server at %s cannot be reached: %v", c.base.Host, errors.Unwrap(err)),
+			Hint: "check the address given with --server and the network"}
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(res.Body, 256<<20))
+	if err != nil {
+		return fmt.Errorf("reading the server's answer: %w", err)
+	}
+	if res.StatusCode >= 400 {
+		var p problem
+		if json.Unmarshal(b, &p) != nil || p.Detail == "" {
+			return &tally.Error{Code: tally.EInternal, Message: fmt.Sprintf("the server at %s answered %s", c.base.Host, res.Status)}
+		}
+		code := tally.ErrorCode(p.Code)
+		if res.StatusCode == http.StatusUnauthorized {
+			p.Hint = "the API token is not valid (revoked or mistyped?): ask your administrator for one (tally users token)"
+		}
+		return &tally.Error{Code: code, Key: p.Key, Message: p.Detail, Hint: p.Hint}
+	}
+	if out == nil {
+		return nil
+	}
+	if err := json.Unmarshal(b, out); err != nil {
+		return &tally.Error{Code: tally.EInternal, Message: fmt.Sprintf("the server at %s answered what this tally cannot read (%v): is it the same version?", c.base.Host, err)}
+	}
+	return nil
+}
+
+// remoteAgreement returns the agreement id names, or the only one the
+// server shows when id is empty, parsed from its source.
+func (c *serverClient) remoteAgreement(ctx context.Context, id string) (*tally.Agreement, error) {
+	if id == "" {
+		var list []struct {
+			ID string `json:"id"`
+		}
+		if err := c.do(ctx, "GET", "/api/agreements", nil, &list); err != nil {
+			return nil, err
+		}
+		switch len(list) {
+		case 0:
+			return nil, usagef("the server shows you no agreement")
+		case 1:
+			id = list[0].ID
+		default:
+			var ids []string
+			for _, a := range list {
+				ids = append(ids, a.ID)
+			}
+			return nil, usagef("the server holds several agreements; say which with --agreement (%s)", strings.Join(ids, ", "))
+		}
+	}
+	var j struct {
+		Source string `json:"source"`
+	}
+	if err := c.do(ctx, "GET", "/api/agreements/"+url.PathEscape(id), nil, &j); err != nil {
+		return nil, err
+	}
+	ag, err := agreementfile.Parse(id+".yaml", []byte(j.Source))
+	if err != nil {
+		return nil, err
+	}
+	return &ag, nil
+}
+
+// processRemote replays the steps the server gives into a new process.
+func (a *app) processRemote(ctx context.Context, agreementID string) (exchange.Process, *tally.Agreement, error) {
+	c, err := a.client()
+	if err != nil {
+		return exchange.Process{}, nil, err
+	}
+	ag, err := c.remoteAgreement(ctx, agreementID)
+	if err != nil {
+		return exchange.Process{}, nil, err
+	}
+	var steps struct {
+		Steps []struct {
+			Entry   int64  `json:"entry"`
+			Kind    string `json:"kind"`
+			By      string `json:"by"`
+			Payload string `json:"payload"`
+		} `json:"steps"`
+	}
+	if err := c.do(ctx, "GET", "/api/agreements/"+url.PathEscape(ag.ID)+"/steps", nil, &steps); err != nil {
+		return exchange.Process{}, nil, err
+	}
+	p := exchange.NewProcess(ag)
+	for _, st := range steps.Steps {
+		if err := p.Apply(st.Entry, st.Kind, st.By, []byte(st.Payload)); err != nil {
+			return exchange.Process{}, nil, &tally.Error{Code: tally.EInternal,
+				Message: fmt.Sprintf("the server's step of entry %d (%s by %s) does not apply here: %v", st.Entry, st.Kind, st.By, err)}
+		}
+	}
+	return p, ag, nil
+}
+
+// recordRemote takes steps through the server: prepared there, signed
+// here with the key in f.key, recorded there. When the party's chain moved
+// on in between (another of its signers took a step), it prepares again.
+func (a *app) recordRemote(ctx context.Context, f stepFlags, bodies ...any) ([]int64, error) {
+	if f.key == "" {
+		return nil, usagef("every step needs --key, the private key of your side (tally-party-CODE.key): it signs here and never leaves this machine")
+	}
+	signer, err := readSigner(f.key)
+	if err != nil {
+		return nil, err
+	}
+	c, err := a.client()
+	if err != nil {
+		return nil, err
+	}
+	if f.as != "" {
+		var me struct {
+			Org struct {
+				Code string `json:"code"`
+			} `json:"org"`
+		}
+		if err := c.do(ctx, "GET", "/api/me", nil, &me); err != nil {
+			return nil, err
+		}
+		if !strings.EqualFold(f.as, me.Org.Code) {
+			return nil, usagef("--as %s, but your token is %s's: a side signs only for itself", strings.ToUpper(f.as), me.Org.Code)
+		}
+	}
+	ag, err := c.remoteAgreement(ctx, f.agreement)
+	if err != nil {
+		return nil, err
+	}
+	type stepIn struct {
+		Kind string `json:"kind"`
+		Body any    `json:"body"`
+	}
+	var req struct {
+		Steps []stepIn `json:"steps"`
+	}
+	for _, b := range bodies {
+		req.Steps = append(req.Steps, stepIn{exchange.KindOf(b), b})
+	}
+	path := "/api/agreements/" + url.PathEscape(ag.ID) + "/steps"
+	for attempt := 1; ; attempt++ {
+		var prep struct {
+			Party string `json:"party"`
+			Entry string `json:"entry"`
+			Steps []struct {
+				Kind    string `json:"kind"`
+				Payload string `json:"payload"`
+				Salt    string `json:"salt"`
+			} `json:"steps"`
+		}
+		if err := c.do(ctx, "POST", path+"/prepare", req, &prep); err != nil {
+			return nil, err
+		}
+		if len(prep.Steps) != len(bodies) {
+			return nil, tally.Errorf(tally.EInternal, "the server prepared %d steps, not the %d asked for: nothing was signed", len(prep.Steps), len(bodies))
+		}
+		// Check that each payload is the step asked for, before signing
+		// the commitment to it: the server chose only who, when and the
+		// salt.
+		var chain []ledger.Step
+		for i, st := range prep.Steps {
+			e, err := exchange.Decode([]byte(st.Payload))
+			if err != nil {
+				return nil, tally.Errorf(tally.EInternal, "the server prepared step %d as something this tally cannot read (%v): nothing was signed", i+1, err)
+			}
+			want, _ := json.Marshal(bodies[i])
+			got, _ := json.Marshal(e.Body)
+			if e.Kind != req.Steps[i].Kind || e.By != prep.Party || !bytes.Equal(want, got) {
+				return nil, tally.Errorf(tally.EInternal, "the server prepared step %d as another step than asked for: nothing was signed", i+1)
+			}
+			salt, err := base64.StdEncoding.DecodeString(st.Salt)
+			if err != nil {
+				return nil, tally.Errorf(tally.EInternal, "the server prepared step %d with a salt that is not base64: nothing was signed", i+1)
+			}
+			chain = append(chain, ledger.Step{Kind: st.Kind, Commitment: ledger.Commit(salt, []byte(st.Payload))})
+		}
+		signed, err := ledger.SignChain([]byte(prep.Entry), chain, signer)
+		if err != nil {
+			return nil, &tally.Error{Code: tally.EInvalid, Key: "--key", Message: strings.TrimPrefix(err.Error(), "ledger: ")}
+		}
+		type signedStep struct {
+			Kind    string `json:"kind"`
+			Payload string `json:"payload"`
+			Salt    string `json:"salt"`
+			Entry   string `json:"entry"`
+		}
+		var sub struct {
+			Steps []signedStep `json:"steps"`
+		}
+		for i, st := range prep.Steps {
+			sub.Steps = append(sub.Steps, signedStep{st.Kind, st.Payload, st.Salt, string(signed[i])})
+		}
+		var out struct {
+			Entries []int64 `json:"entries"`
+		}
+		err = c.do(ctx, "POST", path, sub, &out)
+		if tally.ErrorCodeOf(err) == tally.EConflict && attempt < 3 && strings.Contains(err.Error(), "prepare the step") {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		return out.Entries, nil
+	}
+}
