@@ -37,10 +37,10 @@ import (
 //
 // The server holds no party's signing key, so the steps of the process
 // (answers, approvals, handovers, acknowledgements, remains, children's
-// cases) are shown, with their buttons for the people who may take them,
-// but posting one answers 501 Not Implemented, naming the command that
-// takes the step with the party's key. The same holds for an import into
-// a store that keeps a signed log: the entry must be signed by the party.
+// cases) are signed in the browser, with the key file the signer chooses,
+// by the pages' script (see pagesteps.go). An import into a store that
+// keeps a signed log is not yet signed there: the entry must be signed by
+// the party, with the command line.
 //
 // CSRF: the forms' hidden csrf field is left empty; unsafe requests are
 // checked by http.CrossOriginProtection (Sec-Fetch-Site, Origin), as the
@@ -110,17 +110,18 @@ func (s *Server) pageRoutes() []pageRoute {
 		{"GET", "/report.txt", true, s.reportFile},
 		{"GET", "/report.json", true, s.reportFile},
 		{"POST", "/agreements", true, notYet("", "adding an agreement", "tally agreement add FILE.yaml")},
-		{"POST", "/review/answer", true, notYet(tally.ActionTakeStep, "answering a list", "tally review answer LIST@N --as PARTY --key tally-party-PARTY.key ...")},
-		{"POST", "/match/decide", true, notYet(tally.ActionTakeStep, "deciding a pair", "tally match accept|reject --list A --list B --key tally-party-PARTY.key ...")},
-		{"POST", "/rounds/plan", true, notYet(tally.ActionTakeStep, "planning a round", "tally round plan --round R --date D --manifest FILE --as TR ...")},
-		{"POST", "/rounds/approve", true, notYet(tally.ActionTakeStep, "approving a round", "tally round approve --round R --as PARTY --key tally-party-PARTY.key")},
-		{"POST", "/rounds/handover", true, notYet(tally.ActionTakeStep, "recording a handover", "tally round handover --round R --person LIST:REF --as PARTY --key tally-party-PARTY.key")},
-		{"POST", "/rounds/ack", true, notYet(tally.ActionTakeStep, "acknowledging a handover", "tally round ack --round R --person LIST:REF --status STATUS --as PARTY --key tally-party-PARTY.key")},
-		{"POST", "/remains/transfer", true, notYet(tally.ActionTakeStep, "recording a transfer of remains", "tally remains transfer --stage S ... --as PARTY --key tally-party-PARTY.key")},
-		{"POST", "/remains/ack", true, notYet(tally.ActionTakeStep, "acknowledging remains", "tally remains ack --stage S --from PARTY --count N --as PARTY --key tally-party-PARTY.key")},
-		{"POST", "/remains/discrepancy", true, notYet(tally.ActionTakeStep, "a step on a discrepancy", "tally remains discrepancy ... --key tally-party-PARTY.key")},
-		{"POST", "/children/open", true, notYet(tally.ActionTakeStep, "opening a child's case", "tally children open --case C --child LIST:REF --as PARTY --key tally-party-PARTY.key")},
-		{"POST", "/children/step", true, notYet(tally.ActionTakeStep, "a step of a child's case", "tally children step ... --key tally-party-PARTY.key")},
+		{"POST", "/review/answer", true, s.stepPage("answering a list", "tally review answer LIST@N --as PARTY --key tally-party-PARTY.key ...", stepForms["answer"])},
+		{"POST", "/match/decide", true, s.stepPage("deciding a pair", "tally match accept|reject --list A --list B --key tally-party-PARTY.key ...", stepForms["decide"])},
+		{"POST", "/rounds/plan", true, s.stepPage("planning a round", "tally round plan --round R --date D --manifest FILE --as TR ...", stepForms["plan"])},
+		{"POST", "/rounds/approve", true, s.stepPage("approving a round", "tally round approve --round R --as PARTY --key tally-party-PARTY.key", stepForms["approve"])},
+		{"POST", "/rounds/handover", true, s.stepPage("recording a handover", "tally round handover --round R --person LIST:REF --as PARTY --key tally-party-PARTY.key", stepForms["handover"])},
+		{"POST", "/rounds/ack", true, s.stepPage("acknowledging a handover", "tally round ack --round R --person LIST:REF --status STATUS --as PARTY --key tally-party-PARTY.key", stepForms["ack"])},
+		{"POST", "/remains/transfer", true, s.stepPage("recording a transfer of remains", "tally remains transfer --stage S ... --as PARTY --key tally-party-PARTY.key", stepForms["remains-transfer"])},
+		{"POST", "/remains/ack", true, s.stepPage("acknowledging remains", "tally remains ack --stage S --from PARTY --count N --as PARTY --key tally-party-PARTY.key", stepForms["remains-ack"])},
+		{"POST", "/remains/discrepancy", true, s.stepPage("a step on a discrepancy", "tally remains discrepancy ... --key tally-party-PARTY.key", stepForms["discrepancy"])},
+		{"POST", "/children/open", true, s.stepPage("opening a child's case", "tally children open --case C --child LIST:REF --as PARTY --key tally-party-PARTY.key", stepForms["child-open"])},
+		{"POST", "/children/step", true, s.stepPage("a step of a child's case", "tally children step ... --key tally-party-PARTY.key", stepForms["child-step"])},
+		{"POST", "/steps", true, s.stepsSubmit},
 		{"POST", "/log/verify", true, notYet(tally.ActionReadLog, "verifying the log on the server", "tally log export --out record/ && tally log verify record/")},
 	}
 }
@@ -167,6 +168,7 @@ func (s *Server) handlePage(rt pageRoute) http.Handler {
 			info(r).org = o.Code
 			pc.header.User, pc.header.Party, pc.header.PartyName = actor.User.Name, o.Code, o.Name
 			pc.header.Mediator = o.Kind == tally.OrgMediator
+			pc.header.Signer = actor.User.Has(tally.RoleSigner)
 		}
 		if err := rt.handler(w, r, pc); err != nil {
 			s.writePageError(w, r, pc, err)

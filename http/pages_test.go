@@ -90,14 +90,15 @@ func pageExpectations(canary string) map[string]expectation {
 			return "POST", path, "application/x-www-form-urlencoded", strings.NewReader("csrf=")
 		}
 	}
-	// step: a step of the process, which the server cannot sign: 501 for
-	// those who may take it, refused for the others.
+	// step: a step of the process, signed in the browser by the page's
+	// script; posted without it (as here), 400 for those who may take
+	// it, refused for the others.
 	step := func(a actorSpec, _ target) int {
 		switch {
 		case anonymous(a):
 			return http.StatusUnauthorized
 		case (isParty(a) || isMediator(a)) && has(a, tally.RoleSigner):
-			return http.StatusNotImplemented
+			return http.StatusBadRequest
 		}
 		return http.StatusForbidden
 	}
@@ -187,6 +188,9 @@ func pageExpectations(canary string) map[string]expectation {
 		"/remains/transfer", "/remains/ack", "/remains/discrepancy", "/children/open", "/children/step"} {
 		exp["POST "+p] = expectation{one, post(p), step}
 	}
+	// The signed steps come as JSON: a form is a bad request, once the
+	// actor is seen to be allowed to send any.
+	exp["POST /steps"] = expectation{one, post("/steps"), step}
 	return exp
 }
 
@@ -218,7 +222,9 @@ func TestEveryPageEveryRole(t *testing.T) {
 					t.Errorf("%s %s as %s: status %d, want %d\n%.600s", method, path, a.name, res.status, want, res.body)
 				}
 				ctype := res.header.Get("Content-Type")
-				isPage := !strings.HasPrefix(path, "/static/") && !strings.HasPrefix(path, "/report.") && res.status != http.StatusSeeOther
+				// /steps answers the pages' script, in JSON.
+				isPage := !strings.HasPrefix(path, "/static/") && !strings.HasPrefix(path, "/report.") && path != "/steps" &&
+					res.status != http.StatusSeeOther
 				if isPage && (!strings.HasPrefix(ctype, "text/html") || !htmlLang.MatchString(res.body)) {
 					t.Errorf("%s %s as %s: %d %s is not a page of the interface", method, path, a.name, res.status, ctype)
 				}
@@ -393,17 +399,17 @@ func TestPagesInEveryLanguage(t *testing.T) {
 	}
 }
 
-// A step the server cannot sign says so, and what to do.
-func TestStepNotImplemented(t *testing.T) {
+// A step posted without the page's script says what is needed.
+func TestStepWithoutScript(t *testing.T) {
 	f := newFixture(t, Config{}, true)
 	res := f.doPage(t, "ua-signer", "POST", "/rounds/ack?lang=en", "application/x-www-form-urlencoded", strings.NewReader("round=1"))
-	if res.status != 501 || !strings.Contains(res.body, "tally round ack") || !strings.Contains(res.body, "does not hold") {
+	if res.status != 400 || !strings.Contains(res.body, "tally round ack") || !strings.Contains(res.body, "script did not run") {
 		t.Errorf("ack: %d %.1000s", res.status, res.body)
 	}
 	// htmx swaps only 2xx answers: the error page comes as 200, told where.
 	res = f.doPage(t, "ua-signer", "POST", "/rounds/ack", "application/x-www-form-urlencoded", strings.NewReader("round=1"),
 		func(r *http.Request) { r.Header.Set("HX-Request", "true") })
-	if res.status != 200 || res.header.Get("X-Tally-Status") != "501" || res.header.Get("HX-Retarget") != "#main" ||
+	if res.status != 200 || res.header.Get("X-Tally-Status") != "400" || res.header.Get("HX-Retarget") != "#main" ||
 		!strings.Contains(res.body, `id="main"`) {
 		t.Errorf("ack by htmx: %d %v", res.status, res.header)
 	}

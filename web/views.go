@@ -21,6 +21,9 @@ type Header struct {
 	PartyName string
 	// Mediator is set when Party is the mediator.
 	Mediator bool
+	// Signer is set when the user may sign the side's steps: the page
+	// then offers to load the side's key, which signs in the browser.
+	Signer bool
 	// CSRF is the anti-forgery token written into every form.
 	CSRF string
 	// Path is the current request path (and query), for the language

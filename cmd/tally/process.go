@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
 	"os"
-	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -248,36 +246,15 @@ func (a *app) reviewCommand() *cobra.Command {
 	return c
 }
 
-// readManifests reads a round's manifests from a CSV file with the columns
-// from, to, category, list, ref.
+// readManifests reads a round's manifests from a CSV file (see
+// exchange.ReadManifests).
 func readManifests(path string) ([]exchange.Manifest, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, tally.InFile(err, path, 0)
 	}
 	defer f.Close()
-	r := csv.NewReader(f)
-	r.FieldsPerRecord = 5
-	recs, err := r.ReadAll()
-	if err != nil {
-		return nil, tally.InFile(err, path, 0)
-	}
-	byKey := map[[3]string]int{}
-	var ms []exchange.Manifest
-	for i, rec := range recs {
-		if i == 0 && strings.EqualFold(rec[0], "from") {
-			continue
-		}
-		k := [3]string{strings.ToUpper(rec[0]), strings.ToUpper(rec[1]), tally.Code(rec[2])}
-		j, ok := byKey[k]
-		if !ok {
-			j = len(ms)
-			byKey[k] = j
-			ms = append(ms, exchange.Manifest{From: k[0], To: k[1], Category: k[2]})
-		}
-		ms[j].Persons = append(ms[j].Persons, exchange.PersonRef{List: strings.ToLower(rec[3]), Ref: rec[4]})
-	}
-	return ms, nil
+	return exchange.ReadManifests(f, path)
 }
 
 func (a *app) roundCommand() *cobra.Command {
@@ -595,26 +572,11 @@ func (a *app) remainsCommand() *cobra.Command {
 	return c
 }
 
-// expandTags expands FIRST:LAST, such as T-0001:T-1212, into the tags
-// between: the same prefix, numbers of the same width.
+// expandTags expands --tags FIRST:LAST (see exchange.ExpandTags).
 func expandTags(r string) ([]string, error) {
-	first, last, ok := strings.Cut(r, ":")
-	split := func(t string) (string, int, int, bool) {
-		i := len(t)
-		for i > 0 && t[i-1] >= '0' && t[i-1] <= '9' {
-			i--
-		}
-		n, err := strconv.Atoi(t[i:])
-		return t[:i], n, len(t) - i, err == nil
-	}
-	p1, n1, w1, ok1 := split(first)
-	p2, n2, _, ok2 := split(last)
-	if !ok || !ok1 || !ok2 || p1 != p2 || n2 < n1 || n2-n1 > 100000 {
-		return nil, usagef("--tags %q: write a range FIRST:LAST with one prefix, such as T-0001:T-1212", r)
-	}
-	tags := make([]string, 0, n2-n1+1)
-	for n := n1; n <= n2; n++ {
-		tags = append(tags, fmt.Sprintf("%s%0*d", p1, w1, n))
+	tags, err := exchange.ExpandTags(r)
+	if err != nil {
+		return nil, usagef("--tags %s", strings.TrimPrefix(err.Error(), "invalid: "))
 	}
 	return tags, nil
 }
