@@ -225,12 +225,14 @@ func setUpProcess(t *testing.T, f *fixture) {
 // sees its problems row by row; the other side cannot see that draft; a
 // signer finds the acknowledgement at the handover point (which the server
 // cannot sign: it says so); every page renders in all four languages.
-func TestBrowser(t *testing.T) {
+func TestBrowser(t *testing.T) { eachEngine(t, testBrowser) }
+
+func testBrowser(t *testing.T, e engine) {
 	if testing.Short() {
 		t.Skip("the browser tests take a few seconds")
 	}
 	chromiumPath(t)
-	f := newFixture(t, Config{}, false)
+	f := newFixture(t, e, Config{}, false)
 	srv := httptest.NewTLSServer(NewServer(Config{Service: f.svc, Version: "test", TempDir: t.TempDir(),
 		Logger: slog.New(slog.NewJSONHandler(f.logs, nil))}))
 	t.Cleanup(srv.Close)

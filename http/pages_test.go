@@ -199,8 +199,10 @@ func pageExpectations(canary string) map[string]expectation {
 // rules give, every answer but a redirect or an asset is an HTML page, and
 // the canary in UA's draft (and in a file UA's clerk checks) reaches no one
 // but UA, nor the log.
-func TestEveryPageEveryRole(t *testing.T) {
-	f := newFixture(t, Config{LoginBurst: 1000, LoginRate: rate.Inf}, true)
+func TestEveryPageEveryRole(t *testing.T) { eachEngine(t, testEveryPageEveryRole) }
+
+func testEveryPageEveryRole(t *testing.T, e engine) {
+	f := newFixture(t, e, Config{LoginBurst: 1000, LoginRate: rate.Inf}, true)
 	exp := pageExpectations(f.canary)
 	seen := map[string]bool{}
 	var leaks []string
@@ -274,8 +276,10 @@ func sessionOf(t *testing.T, f *fixture, login string) func(*http.Request) {
 
 // A clerk signs in through the form, checks a file with faults, sees each
 // row's problems, confirms, and the version is stored; RU never sees it.
-func TestImportThroughPages(t *testing.T) {
-	f := newFixture(t, Config{}, false)
+func TestImportThroughPages(t *testing.T) { eachEngine(t, testImportThroughPages) }
+
+func testImportThroughPages(t *testing.T, e engine) {
+	f := newFixture(t, e, Config{}, false)
 	ua := sessionOf(t, f, "ua-clerk")
 	sameOrigin := func(r *http.Request) { r.Header.Set("Sec-Fetch-Site", "same-origin") }
 	csv := listCSV("UA", "Бондаренко") + "UA-3,,Іван,2030-01-01,aged-18-25\nUA-4,Мельник,Іван,1950-01-01,aged-18-25\n"
@@ -328,8 +332,10 @@ func TestImportThroughPages(t *testing.T) {
 	}
 }
 
-func TestLoginPage(t *testing.T) {
-	f := newFixture(t, Config{LoginBurst: 2, LoginRate: rate.Every(1e12)}, false)
+func TestLoginPage(t *testing.T) { eachEngine(t, testLoginPage) }
+
+func testLoginPage(t *testing.T, e engine) {
+	f := newFixture(t, e, Config{LoginBurst: 2, LoginRate: rate.Every(1e12)}, false)
 	// Without a session a page sends the browser to sign in, and back.
 	res := f.doPage(t, "anonymous", "GET", "/review?lang=tr", "", nil)
 	if res.status != 303 || res.header.Get("Location") != "/login?next=%2Freview%3Flang%3Dtr" {
@@ -374,8 +380,10 @@ func TestLoginPage(t *testing.T) {
 }
 
 // Every page renders in every language, with its heading translated.
-func TestPagesInEveryLanguage(t *testing.T) {
-	f := newFixture(t, Config{}, true)
+func TestPagesInEveryLanguage(t *testing.T) { eachEngine(t, testPagesInEveryLanguage) }
+
+func testPagesInEveryLanguage(t *testing.T, e engine) {
+	f := newFixture(t, e, Config{}, true)
 	headings := map[string]map[string]string{}
 	for _, path := range []string{"/agreements", "/agreements/a1", "/import", "/review", "/review/ua-custody", "/match", "/rounds", "/remains",
 		"/children", "/log", "/report", "/login"} {
@@ -400,8 +408,10 @@ func TestPagesInEveryLanguage(t *testing.T) {
 }
 
 // A step posted without the page's script says what is needed.
-func TestStepWithoutScript(t *testing.T) {
-	f := newFixture(t, Config{}, true)
+func TestStepWithoutScript(t *testing.T) { eachEngine(t, testStepWithoutScript) }
+
+func testStepWithoutScript(t *testing.T, e engine) {
+	f := newFixture(t, e, Config{}, true)
 	res := f.doPage(t, "ua-signer", "POST", "/rounds/ack?lang=en", "application/x-www-form-urlencoded", strings.NewReader("round=1"))
 	if res.status != 400 || !strings.Contains(res.body, "tally round ack") || !strings.Contains(res.body, "script did not run") {
 		t.Errorf("ack: %d %.1000s", res.status, res.body)

@@ -25,6 +25,7 @@ import (
 	"tally/exchange"
 	"tally/ledger"
 	"tally/listfile"
+	"tally/postgres/postgrestest"
 	"tally/sqlite"
 )
 
@@ -114,16 +115,46 @@ func allActors() []actorSpec {
 
 const testPassword = "correct horse battery staple"
 
-func newFixture(t *testing.T, cfg Config, withLog bool) *fixture {
+// engine is a store the suite runs on: open gives a test an empty one
+// of its own, closed and removed when the test ends.
+type engine struct {
+	name string
+	open func(t *testing.T) tally.Store
+}
+
+// engines are SQLite, the default, and PostgreSQL, the production store:
+// what the server lets each actor see and do must not depend on the
+// engine, and only production would notice if it did. The PostgreSQL runs
+// skip when no server is reachable, and fail instead when
+// TALLY_TEST_POSTGRES is set, as in CI (see package postgrestest).
+func engines() []engine {
+	return []engine{
+		{"sqlite", func(t *testing.T) tally.Store {
+			st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "tally.db"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { st.Close() })
+			return st
+		}},
+		{"postgres", func(t *testing.T) tally.Store { return postgrestest.Open(t) }},
+	}
+}
+
+// eachEngine runs test once on each engine, as subtests named after it.
+func eachEngine(t *testing.T, test func(*testing.T, engine)) {
+	for _, e := range engines() {
+		t.Run(e.name, func(t *testing.T) { test(t, e) })
+	}
+}
+
+// newFixture builds the fixture on a fresh store of engine e.
+func newFixture(t *testing.T, e engine, cfg Config, withLog bool) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	f := &fixture{logs: &syncBuffer{}, tokens: map[string]string{}, actors: allActors(), signers: map[string]ledgerSigner{}}
 	f.canary = "КАНАРКА" + strings.ToUpper(rand.Text()[:10])
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "tally.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := e.open(t)
 	f.svc = tally.NewService(st, func() time.Time { return time.Now().Add(time.Duration(f.offset.Load())) })
 	f.svc.UseProcess(func(a *tally.Agreement) tally.Reviewing { return exchange.NewProcess(a) })
 	ag, err := agreementfile.Parse("a.yaml", []byte(agreementYAML))
@@ -437,8 +468,10 @@ func multipartList(party, csv string) (string, io.Reader) {
 // TestEveryRouteEveryRole walks every route × every actor × every target
 // and checks the status; a route with no expectation fails. Then it checks
 // that the canary in UA's draft reached no one but UA, and no log.
-func TestEveryRouteEveryRole(t *testing.T) {
-	f := newFixture(t, Config{LoginBurst: 1000, LoginRate: rate.Inf}, true)
+func TestEveryRouteEveryRole(t *testing.T) { eachEngine(t, testEveryRouteEveryRole) }
+
+func testEveryRouteEveryRole(t *testing.T, e engine) {
+	f := newFixture(t, e, Config{LoginBurst: 1000, LoginRate: rate.Inf}, true)
 	exp := expectations()
 	seen := map[string]bool{}
 	cases := 0
@@ -528,8 +561,10 @@ func (w memWriter) WriteFile(name string, data []byte) error {
 
 // A draft of the other party is answered exactly as a list that does not
 // exist: not even its existence shows.
-func TestDraftLooksMissing(t *testing.T) {
-	f := newFixture(t, Config{}, true)
+func TestDraftLooksMissing(t *testing.T) { eachEngine(t, testDraftLooksMissing) }
+
+func testDraftLooksMissing(t *testing.T, e engine) {
+	f := newFixture(t, e, Config{}, true)
 	draft := f.do(t, "ru-viewer", "GET", "/api/agreements/a1/lists/ua-request/versions/1/rows", "", nil)
 	missing := f.do(t, "ru-viewer", "GET", "/api/agreements/a1/lists/ua-nothing/versions/1/rows", "", nil)
 	if draft.status != 404 || missing.status != 404 ||
@@ -546,8 +581,10 @@ func TestDraftLooksMissing(t *testing.T) {
 	}
 }
 
-func TestProblemDetails(t *testing.T) {
-	f := newFixture(t, Config{}, false)
+func TestProblemDetails(t *testing.T) { eachEngine(t, testProblemDetails) }
+
+func testProblemDetails(t *testing.T, e engine) {
+	f := newFixture(t, e, Config{}, false)
 	for _, c := range []struct {
 		actor, method, path string
 		status              int
@@ -583,8 +620,10 @@ func login(t *testing.T, f *fixture, who, password string, edit ...func(*http.Re
 		strings.NewReader(fmt.Sprintf(`{"login":%q,"password":%q}`, who, password)), edit...)
 }
 
-func TestLoginRateLimit(t *testing.T) {
-	f := newFixture(t, Config{LoginBurst: 3, LoginRate: rate.Every(time.Hour), TrustProxy: true}, false)
+func TestLoginRateLimit(t *testing.T) { eachEngine(t, testLoginRateLimit) }
+
+func testLoginRateLimit(t *testing.T, e engine) {
+	f := newFixture(t, e, Config{LoginBurst: 3, LoginRate: rate.Every(time.Hour), TrustProxy: true}, false)
 	from := func(ip string) func(*http.Request) {
 		return func(r *http.Request) { r.Header.Set("X-Forwarded-For", ip) }
 	}
@@ -607,8 +646,10 @@ func TestLoginRateLimit(t *testing.T) {
 	}
 }
 
-func TestTokens(t *testing.T) {
-	f := newFixture(t, Config{}, false)
+func TestTokens(t *testing.T) { eachEngine(t, testTokens) }
+
+func testTokens(t *testing.T, e engine) {
+	f := newFixture(t, e, Config{}, false)
 	res := f.do(t, "ua-clerk", "GET", "/api/me", "", nil)
 	if res.status != 200 || !strings.Contains(res.body, `"login":"ua-clerk"`) || !strings.Contains(res.body, `"code":"UA"`) {
 		t.Errorf("me by token: %d %s", res.status, res.body)
@@ -621,8 +662,10 @@ func TestTokens(t *testing.T) {
 	}
 }
 
-func TestSessions(t *testing.T) {
-	f := newFixture(t, Config{Sessions: tally.SessionPolicy{Lifetime: time.Hour, IdleTimeout: 10 * time.Minute}}, false)
+func TestSessions(t *testing.T) { eachEngine(t, testSessions) }
+
+func testSessions(t *testing.T, e engine) {
+	f := newFixture(t, e, Config{Sessions: tally.SessionPolicy{Lifetime: time.Hour, IdleTimeout: 10 * time.Minute}}, false)
 	res := login(t, f, "ua-admin", testPassword)
 	if res.status != 204 {
 		t.Fatalf("login: %d %s", res.status, res.body)
@@ -657,8 +700,10 @@ func TestSessions(t *testing.T) {
 }
 
 // Without a signed log, a clerk's upload is stored, and read back.
-func TestImportWithoutLog(t *testing.T) {
-	f := newFixture(t, Config{}, false)
+func TestImportWithoutLog(t *testing.T) { eachEngine(t, testImportWithoutLog) }
+
+func testImportWithoutLog(t *testing.T, e engine) {
+	f := newFixture(t, e, Config{}, false)
 	ct, body := multipartList("UA", listCSV("UA", "Бондаренко"))
 	res := f.do(t, "ua-clerk", "POST", "/api/agreements/a1/lists", ct, body)
 	if res.status != 201 || res.header.Get("Location") != "/api/agreements/a1/lists/ua-request-new/versions/1" {

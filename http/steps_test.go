@@ -46,8 +46,10 @@ func signPrepared(t *testing.T, f *fixture, party, body string) string {
 
 // TestStepsThroughTheAPI takes a step as a client of the API: prepared by
 // the server, signed by the client with the party's key, recorded.
-func TestStepsThroughTheAPI(t *testing.T) {
-	f := newFixture(t, Config{}, true)
+func TestStepsThroughTheAPI(t *testing.T) { eachEngine(t, testStepsThroughTheAPI) }
+
+func testStepsThroughTheAPI(t *testing.T, e engine) {
+	f := newFixture(t, e, Config{}, true)
 	prepare := func(who, body string) response {
 		return f.do(t, who, "POST", "/api/agreements/a1/steps/prepare", "application/json", strings.NewReader(body))
 	}

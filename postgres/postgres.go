@@ -111,6 +111,11 @@ func Open(ctx context.Context, url string) (*sqlstore.DB, error) {
 	s := sqlstore.New(db, d)
 	if _, err := s.Migrate(ctx); err != nil {
 		db.Close()
+		var te *tally.Error
+		if errors.As(err, &te) { // a schema newer than this tally
+			return nil, &tally.Error{Code: te.Code, Message: fmt.Sprintf("postgres: schema %s of database %s at %s: %s",
+				schema.String, cfg.Database, where(cfg), te.Message), Hint: te.Hint, Err: err}
+		}
 		return nil, &tally.Error{
 			Code:    tally.EInternal,
 			Message: fmt.Sprintf("postgres: preparing the schema %s of database %s at %s: %v", schema.String, cfg.Database, where(cfg), err),

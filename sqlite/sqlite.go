@@ -110,6 +110,10 @@ func Open(ctx context.Context, path string) (*sqlstore.DB, error) {
 	}
 	if _, err := s.Migrate(ctx); err != nil {
 		db.Close()
+		var te *tally.Error
+		if errors.As(err, &te) { // a schema newer than this tally
+			return nil, &tally.Error{Code: te.Code, Message: fmt.Sprintf("sqlite: %s: %s", path, te.Message), Hint: te.Hint, Err: err}
+		}
 		return nil, openError(path, err)
 	}
 	return s, nil

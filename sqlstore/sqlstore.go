@@ -217,11 +217,21 @@ func (db *DB) Close() error {
 
 // Migrate applies the migrations not yet applied and returns their
 // versions; applying them again is a no-op that returns none.
+//
+// Migrations are forward-only: tally never undoes one, since undoing drops
+// what was stored. A database already migrated past the last migration
+// this binary knows was opened by a newer tally; it is refused with an
+// error telling the operator to upgrade, rather than used with a schema
+// this binary's queries were not written for (goose alone would apply
+// nothing and go on).
 func (db *DB) Migrate(ctx context.Context) ([]int64, error) {
 	opts := append([]goose.ProviderOption{goose.WithDisableGlobalRegistry(true)}, db.d.GooseOptions...)
 	p, err := goose.NewProvider(db.d.Goose, db.db, db.d.Migrations, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("%s: migrations: %w", db.d.Name, err)
+	}
+	if err := db.notNewer(ctx, p); err != nil {
+		return nil, err
 	}
 	res, err := p.Up(ctx)
 	if err != nil {
@@ -232,6 +242,29 @@ func (db *DB) Migrate(ctx context.Context) ([]int64, error) {
 		vs = append(vs, r.Source.Version)
 	}
 	return vs, nil
+}
+
+// notNewer refuses a database whose schema is newer than the last
+// migration this binary knows, with a *tally.Error that the engines
+// prefix with where the database is.
+func (db *DB) notNewer(ctx context.Context, p *goose.Provider) error {
+	have, err := p.GetDBVersion(ctx) // 0 for an empty database
+	if err != nil {
+		return fmt.Errorf("%s: reading the schema's version: %w", db.d.Name, err)
+	}
+	var know int64
+	for _, s := range p.ListSources() {
+		know = max(know, s.Version)
+	}
+	if have <= know {
+		return nil
+	}
+	return &tally.Error{
+		Code: tally.EInvalid,
+		Message: fmt.Sprintf("the database was set up by a newer tally: its schema is at version %d, this tally knows versions up to %d",
+			have, know),
+		Hint: "upgrade tally to the version that last used this database, or newer; an older tally cannot use it, and nothing was changed",
+	}
 }
 
 // Update runs fn in one read-write transaction, committed only if fn

@@ -50,10 +50,3 @@ CREATE TABLE audit_log (
     resource     TEXT NOT NULL,
     detail       TEXT NOT NULL
 );
-
--- +goose Down
-DROP TABLE audit_log;
-DROP TABLE sessions;
-DROP TABLE api_tokens;
-DROP TABLE users;
-DROP TABLE organizations;

@@ -5,7 +5,3 @@
 -- +goose Up
 CREATE INDEX list_problems_line ON list_problems (version_id, line, seq);
 CREATE INDEX list_notes_line ON list_notes (version_id, line, seq);
-
--- +goose Down
-DROP INDEX list_notes_line;
-DROP INDEX list_problems_line;

@@ -71,11 +71,3 @@ CREATE TABLE list_notes (
     detail     TEXT NOT NULL,
     PRIMARY KEY (version_id, seq)
 );
-
--- +goose Down
-DROP TABLE list_notes;
-DROP TABLE list_problems;
-DROP TABLE list_rows;
-DROP TABLE list_files;
-DROP TABLE list_versions;
-DROP TABLE agreements;

@@ -20,7 +20,3 @@ CREATE TABLE pair_decisions (
 
 -- Row looks rows up by ref.
 CREATE INDEX list_rows_ref ON list_rows (version_id, ref);
-
--- +goose Down
-DROP INDEX list_rows_ref;
-DROP TABLE pair_decisions;

@@ -44,10 +44,3 @@ CREATE TABLE list_version_entries (
     entry_index INTEGER NOT NULL REFERENCES log_entries (idx),
     salt        BLOB NOT NULL
 );
-
--- +goose Down
-DROP TABLE list_version_entries;
-DROP TABLE log_checkpoints;
-DROP TABLE log_hashes;
-DROP TABLE log_entries;
-DROP TABLE log_keys;

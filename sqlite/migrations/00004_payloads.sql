@@ -20,7 +20,3 @@ CREATE TABLE list_payloads (
     erased_by  TEXT NOT NULL DEFAULT '',
     reason     TEXT NOT NULL DEFAULT ''
 );
-
--- +goose Down
-DROP TABLE list_payloads;
-DROP TABLE payload_recipients;

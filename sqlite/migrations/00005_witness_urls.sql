@@ -7,6 +7,3 @@ CREATE TABLE log_witness_urls (
     id  TEXT PRIMARY KEY,  -- the witness's id: UA for tally-witness-UA
     url TEXT NOT NULL
 );
-
--- +goose Down
-DROP TABLE log_witness_urls;

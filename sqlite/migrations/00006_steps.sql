@@ -15,6 +15,3 @@ CREATE TABLE steps (
     recorded_at  TIMESTAMP NOT NULL
 );
 CREATE INDEX steps_agreement ON steps (agreement_id, entry_index);
-
--- +goose Down
-DROP TABLE steps;
