@@ -291,14 +291,19 @@ func (s *Service) RemoveSecurityKey(ctx context.Context, actor Actor, credential
 }
 
 // ResetSecondFactor removes every security key of the account with login
-// and ends its sessions, for a person who lost their key: after their
+// in organisation orgCode and ends its sessions, for a person who lost
+// their key, so that a lost key does not lock a party out: after their
 // password they enrol a new one. It is the command line's, on the
 // server's store (tally users reset-2fa). It returns how many keys went.
-func (s *Service) ResetSecondFactor(ctx context.Context, login string) (n int64, err error) {
+func (s *Service) ResetSecondFactor(ctx context.Context, orgCode, login string) (n int64, err error) {
 	err = s.store.Update(ctx, func(tx Tx) error {
 		u, _, err := tx.User(ctx, NormalizeLogin(login))
 		if err != nil {
 			return err
+		}
+		if !strings.EqualFold(u.Org.Code, strings.TrimSpace(orgCode)) {
+			return &Error{Code: ENotFound, Message: fmt.Sprintf("there is no account %s in organisation %s", u.Login, strings.ToUpper(orgCode)),
+				Hint: fmt.Sprintf("%s is in %s", u.Login, u.Org.Code)}
 		}
 		if n, err = tx.DeleteSecurityKeys(ctx, u.ID); err != nil {
 			return err

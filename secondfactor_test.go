@@ -112,7 +112,10 @@ func TestSecondFactorService(t *testing.T) {
 		t.Errorf("another person removing the key: %v", err)
 	}
 	// A lost key: the admin's reset removes the keys and ends the sessions.
-	n, err := svc.ResetSecondFactor(ctx, "SIGNER")
+	if _, err := svc.ResetSecondFactor(ctx, "RU", "signer"); tally.ErrorCodeOf(err) != tally.ENotFound {
+		t.Errorf("resetting an account in another organisation: %v", err)
+	}
+	n, err := svc.ResetSecondFactor(ctx, "ua", "SIGNER")
 	if err != nil || n != 1 {
 		t.Fatalf("reset: %d %v", n, err)
 	}
@@ -122,7 +125,7 @@ func TestSecondFactorService(t *testing.T) {
 	if _, err := svc.SessionActor(ctx, otherID, policy); err != nil {
 		t.Errorf("another person's session after the reset: %v", err)
 	}
-	if _, err := svc.ResetSecondFactor(ctx, "nobody"); tally.ErrorCodeOf(err) != tally.ENotFound {
+	if _, err := svc.ResetSecondFactor(ctx, "UA", "nobody"); tally.ErrorCodeOf(err) != tally.ENotFound {
 		t.Errorf("resetting no account: %v", err)
 	}
 }
