@@ -89,10 +89,14 @@ type User struct {
 func (u User) Has(r Role) bool { return slices.Contains(u.Roles, r) }
 
 // Actor is who is asking: an authenticated user, in their organisation,
-// and how they authenticated ("session", "token", "cli"), for the audit.
+// and how they authenticated (ViaSession, ViaToken), for the audit and
+// for the second factor.
 type Actor struct {
 	User User
 	Via  string
+	// SecondFactor says the session was confirmed with a security key
+	// after the password (see secondfactor.go).
+	SecondFactor bool
 }
 
 // Org returns the actor's organisation.
@@ -219,6 +223,12 @@ type Session struct {
 	CreatedAt time.Time
 	ExpiresAt time.Time // the session ends then, however active
 	LastSeen  time.Time // it ends IdleTimeout after this
+	// ConfirmedAt is when the session passed its second factor (a
+	// security key); zero: a password only.
+	ConfirmedAt time.Time
+	// Ceremony is the state of the WebAuthn ceremony under way in the
+	// session (its challenge), opaque to the domain; nil when none.
+	Ceremony []byte
 }
 
 // SessionPolicy is how long sessions last.
@@ -363,7 +373,7 @@ func (s *Service) TokenActor(ctx context.Context, token string) (Actor, error) {
 	if err != nil {
 		return Actor{}, err
 	}
-	return Actor{User: u, Via: "token"}, nil
+	return Actor{User: u, Via: ViaToken}, nil
 }
 
 // SignIn checks a login and password and starts a session. It returns the
@@ -409,7 +419,7 @@ func (s *Service) SignIn(ctx context.Context, login, password string, policy Ses
 	if err != nil {
 		return "", Session{}, Actor{}, err
 	}
-	return id, sess, Actor{User: u, Via: "session"}, nil
+	return id, sess, Actor{User: u, Via: ViaSession}, nil
 }
 
 // SessionActor returns the actor whose session id is given, if the session
@@ -448,7 +458,7 @@ func (s *Service) SessionActor(ctx context.Context, id string, policy SessionPol
 			return Actor{}, err
 		}
 	}
-	return Actor{User: u, Via: "session"}, nil
+	return Actor{User: u, Via: ViaSession, SecondFactor: !sess.ConfirmedAt.IsZero()}, nil
 }
 
 // SignOut ends the session whose id is given; ending one that has ended

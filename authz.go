@@ -29,7 +29,11 @@ import (
 // What each role may do, for its own organisation only: a clerk imports
 // the party's lists; a signer takes the party's (or the mediator's) steps
 // of the process; an admin manages the organisation's accounts. Every role
-// reads what its organisation may read.
+// reads what its organisation may read. What needs signer or admin needs,
+// from a session started with a password, the person's security key too
+// (secondfactor.go): Authorize asks secondFactorMissing for every action,
+// and the service asks it only where no action of the rules applies
+// (removing a security key).
 
 // Action is something an actor asks to do.
 type Action string
@@ -142,13 +146,15 @@ func ownParty(org Organization, r Resource) bool {
 func ownOrg(org Organization, r Resource) bool { return strings.EqualFold(r.Org, org.Code) }
 
 // Authorize says whether actor may do action on r: nil if a rule allows
-// it, EUnauthorized if the actor is not signed in, EForbidden otherwise.
+// it, EUnauthorized if the actor is not signed in, ESecondFactor if a rule
+// would allow it but it needs signer or admin and the actor's session
+// still lacks its security key, EForbidden otherwise.
 func Authorize(actor Actor, action Action, r Resource) error {
 	if !actor.Known() {
 		return &Error{Code: EUnauthorized, Message: "sign in first", Hint: "with a password at /api/login, or an API token"}
 	}
 	org := actor.Org()
-	known := false
+	known, unconfirmed := false, false
 	var missing Role // a role that would allow it: the one thing lacking
 	for _, ru := range rules {
 		if ru.action != action {
@@ -164,12 +170,22 @@ func Authorize(actor Actor, action Action, r Resource) error {
 			}
 			continue
 		}
-		if ru.when(org, r) {
-			return nil
+		if !ru.when(org, r) {
+			continue
 		}
+		// What needs signer or admin needs, from a password session,
+		// the security key too (secondfactor.go).
+		if (ru.role == RoleSigner || ru.role == RoleAdmin) && secondFactorMissing(actor) {
+			unconfirmed = true
+			continue
+		}
+		return nil
 	}
 	if !known {
 		return &Error{Code: EInternal, Message: fmt.Sprintf("no rule says who may %s", action)}
+	}
+	if unconfirmed {
+		return errSecondFactor(actor, string(action))
 	}
 	if missing != "" {
 		// Said only of what the organisation may do anyway, so it tells

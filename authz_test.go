@@ -1,6 +1,7 @@
 package tally_test
 
 import (
+	"strings"
 	"testing"
 
 	"tally"
@@ -10,7 +11,8 @@ func TestAuthorize(t *testing.T) {
 	ag := &tally.Agreement{ID: "a", Parties: []tally.Party{{Code: "UA"}, {Code: "RU"}}, Mediator: &tally.Party{Code: "TR"}}
 	other := &tally.Agreement{ID: "b", Parties: []tally.Party{{Code: "UA"}, {Code: "XX"}}}
 	actor := func(kind tally.OrgKind, code string, roles ...tally.Role) tally.Actor {
-		return tally.Actor{User: tally.User{ID: 1, Login: "x", Org: tally.Organization{ID: 1, Kind: kind, Code: code}, Roles: roles}}
+		return tally.Actor{User: tally.User{ID: 1, Login: "x", Org: tally.Organization{ID: 1, Kind: kind, Code: code}, Roles: roles},
+			Via: tally.ViaSession, SecondFactor: true}
 	}
 	uaViewer := actor(tally.OrgParty, "UA", tally.RoleViewer)
 	uaClerk := actor(tally.OrgParty, "UA", tally.RoleClerk)
@@ -94,5 +96,56 @@ func TestEveryActionHasARule(t *testing.T) {
 	}
 	for a := range has {
 		t.Errorf("rule for %s, which Actions does not list", a)
+	}
+}
+
+// TestAuthorizeSecondFactor: what needs signer or admin needs, from a
+// password session, the security key too; reading does not, nor do
+// viewers and clerks, nor API tokens; what Authorize does not know of how
+// the actor signed in is refused.
+func TestAuthorizeSecondFactor(t *testing.T) {
+	ag := &tally.Agreement{ID: "a", Parties: []tally.Party{{Code: "UA"}, {Code: "RU"}}, Mediator: &tally.Party{Code: "TR"}}
+	actor := func(via string, confirmed bool, roles ...tally.Role) tally.Actor {
+		return tally.Actor{User: tally.User{ID: 1, Login: "x", Org: tally.Organization{ID: 1, Kind: tally.OrgParty, Code: "UA"}, Roles: roles},
+			Via: via, SecondFactor: confirmed}
+	}
+	signer := actor(tally.ViaSession, false, tally.RoleSigner)
+	admin := actor(tally.ViaSession, false, tally.RoleAdmin)
+	clerkSigner := actor(tally.ViaSession, false, tally.RoleClerk, tally.RoleSigner)
+	step := tally.Resource{Agreement: ag, Party: "UA"}
+	cases := []struct {
+		name   string
+		actor  tally.Actor
+		action tally.Action
+		r      tally.Resource
+		want   tally.ErrorCode
+	}{
+		{"password signer takes no step", signer, tally.ActionTakeStep, step, tally.ESecondFactor},
+		{"password signer reads", signer, tally.ActionReadProcess, tally.Resource{Agreement: ag}, ""},
+		{"password signer reads own rows", signer, tally.ActionReadRows, step, ""},
+		{"confirmed signer takes a step", actor(tally.ViaSession, true, tally.RoleSigner), tally.ActionTakeStep, step, ""},
+		{"token signer takes a step", actor(tally.ViaToken, false, tally.RoleSigner), tally.ActionTakeStep, step, ""},
+		{"unknown way in takes no step", actor("", true, tally.RoleSigner), tally.ActionTakeStep, step, tally.ESecondFactor},
+		{"cli is no way in", actor("cli", true, tally.RoleSigner), tally.ActionTakeStep, step, tally.ESecondFactor},
+		{"password signer: the other party's step is forbidden", signer, tally.ActionTakeStep, tally.Resource{Agreement: ag, Party: "RU"}, tally.EForbidden},
+		{"password admin manages no users", admin, tally.ActionManageUsers, tally.Resource{Org: "UA"}, tally.ESecondFactor},
+		{"password admin: another org is forbidden", admin, tally.ActionManageUsers, tally.Resource{Org: "RU"}, tally.EForbidden},
+		{"token admin manages users", actor(tally.ViaToken, false, tally.RoleAdmin), tally.ActionManageUsers, tally.Resource{Org: "UA"}, ""},
+		{"password clerk imports", actor(tally.ViaSession, false, tally.RoleClerk), tally.ActionImportList, step, ""},
+		{"password clerk who signs too imports", clerkSigner, tally.ActionImportList, step, ""},
+		{"password clerk who signs too takes no step", clerkSigner, tally.ActionTakeStep, step, tally.ESecondFactor},
+		{"password viewer reads", actor(tally.ViaSession, false, tally.RoleViewer), tally.ActionReadList, step, ""},
+		{"password viewer takes no step: forbidden, not a key", actor(tally.ViaSession, false, tally.RoleViewer), tally.ActionTakeStep, step, tally.EForbidden},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			err := tally.Authorize(c.actor, c.action, c.r)
+			if got := tally.ErrorCodeOf(err); got != c.want {
+				t.Errorf("Authorize = %v, want code %q", err, c.want)
+			}
+			if c.want == tally.ESecondFactor && !strings.Contains(err.Error(), "security key") {
+				t.Errorf("the refusal does not say what to do: %v", err)
+			}
+		})
 	}
 }

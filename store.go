@@ -28,6 +28,7 @@ type Store interface {
 type Tx interface {
 	PayloadTx
 	AccountTx
+	SecondFactorTx
 	// AddAgreement stores a checked agreement with the file it came from.
 	// An agreement whose id is taken is EConflict.
 	AddAgreement(ctx context.Context, a Agreement, source []byte) error

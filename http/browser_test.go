@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/webauthn"
 	"github.com/chromedp/chromedp"
 
 	"tally"
@@ -140,6 +142,61 @@ func (tb *tab) signIn(login string) {
 		chromedp.WaitVisible(chromedp.CSS(`form[action="/logout"]`)))
 }
 
+// localhost is the test server's URL by the name localhost: a security
+// key cannot be tied to an IP address, and the server ties it, unless told
+// otherwise, to localhost.
+func localhost(url string) string { return strings.Replace(url, "127.0.0.1", "localhost", 1) }
+
+// securityKey gives the tab a security key: Chromium's virtual
+// authenticator (DevTools' WebAuthn domain), a platform authenticator that
+// verifies its user and is touched at once.
+func (tb *tab) securityKey() {
+	tb.b.t.Helper()
+	tb.do(chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		if _, err := cdp.Call(ctx, t, webauthn.Enable, webauthn.EnableParams{}); err != nil {
+			return err
+		}
+		_, err := cdp.Call(ctx, t, webauthn.AddVirtualAuthenticator, webauthn.AddVirtualAuthenticatorParams{Options: &webauthn.VirtualAuthenticatorOptions{
+			Protocol: webauthn.AuthenticatorProtocolCtap2, Transport: webauthn.AuthenticatorTransportInternal,
+			HasResidentKey: true, HasUserVerification: true, IsUserVerified: true, AutomaticPresenceSimulation: true}})
+		return err
+	}))
+}
+
+// waitPath waits until the tab's location is at path.
+func (tb *tab) waitPath(path string) {
+	tb.b.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		got := tb.eval(`location.pathname`)
+		if got == path {
+			return
+		}
+		if time.Now().After(deadline) {
+			status, _ := chromedp.Run(tb.ctx, chromedp.Evaluate[string](`(document.getElementById("webauthn-status") || {}).textContent || ""`))
+			tb.b.t.Fatalf("still at %s, not %s: %q", got, path, status)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// signInWithKey signs in with the password, then registers the tab's
+// security key (the first time) or confirms with it, as the pages ask.
+func (tb *tab) signInWithKey(login string) {
+	tb.b.t.Helper()
+	tb.signIn(login)
+	switch p := tb.eval(`location.pathname`); p {
+	case "/security-keys/enrol":
+		tb.do(chromedp.SendKeys(chromedp.CSS("#key-name"), "virtual"),
+			chromedp.Click(chromedp.CSS(`form#webauthn button[type="submit"]`)))
+	case "/security-keys/verify":
+		tb.do(chromedp.Click(chromedp.CSS(`form#webauthn button[type="submit"]`)))
+	default:
+		tb.b.t.Fatalf("after the password, %s was sent to %s", login, p)
+	}
+	tb.waitPath("/")
+}
+
 // screenshot writes docs/screenshots/name.png when TALLY_SCREENSHOTS=1.
 func (tb *tab) screenshot(name string) {
 	tb.b.t.Helper()
@@ -236,7 +293,7 @@ func testBrowser(t *testing.T, e engine) {
 	srv := httptest.NewTLSServer(NewServer(Config{Service: f.svc, Version: "test", TempDir: t.TempDir(),
 		Logger: slog.New(slog.NewJSONHandler(f.logs, nil))}))
 	t.Cleanup(srv.Close)
-	b := newBrowser(t, srv.URL)
+	b := newBrowser(t, localhost(srv.URL))
 
 	// A file with faults: a row without a surname and born in the future,
 	// a row too old for the category, the canary in a good row.
@@ -308,7 +365,8 @@ func testBrowser(t *testing.T, e engine) {
 	// finds the acknowledgement buttons, and is told the server cannot
 	// sign the step and how to take it.
 	signer := b.user()
-	signer.signIn("ua-signer")
+	signer.securityKey()
+	signer.signInWithKey("ua-signer")
 	signer.open("/rounds/1/handover?lang=en")
 	if n := signer.eval(`String(document.querySelectorAll('#person-ru-custody-RC-1 button[value="received-identified"]').length)`); n != "1" {
 		t.Fatalf("the acknowledgement button for RC-1: %s", n)
@@ -358,4 +416,71 @@ func testBrowser(t *testing.T, e engine) {
 	if strings.Contains(f.logs.String(), f.canary) {
 		t.Error("the canary is in the server's log")
 	}
+}
+
+// TestBrowserSecurityKey: a signer signs in with the password and is sent
+// to register a security key (Chromium's virtual authenticator), which
+// confirms the session; signs out; signs in again and confirms with the
+// key; finds it on their keys page.
+func TestBrowserSecurityKey(t *testing.T) { eachEngine(t, testBrowserSecurityKey) }
+
+func testBrowserSecurityKey(t *testing.T, e engine) {
+	if testing.Short() {
+		t.Skip("the browser tests take a few seconds")
+	}
+	chromiumPath(t)
+	f := newFixture(t, e, Config{}, false)
+	srv := httptest.NewTLSServer(NewServer(Config{Service: f.svc, Version: "test", TempDir: t.TempDir(),
+		Logger: slog.New(slog.NewJSONHandler(f.logs, nil))}))
+	t.Cleanup(srv.Close)
+	b := newBrowser(t, localhost(srv.URL))
+	signer := b.user()
+	signer.securityKey()
+
+	signer.signIn("ua-signer")
+	if p := signer.eval(`location.pathname + location.search`); p != "/security-keys/enrol?first=1&next=%2F" {
+		t.Fatalf("after the password, with no key: %s", p)
+	}
+	signer.screenshot("enrol-en")
+	signer.do(chromedp.SendKeys(chromedp.CSS("#key-name"), "ноутбук"),
+		chromedp.Click(chromedp.CSS(`form#webauthn button[type="submit"]`)))
+	signer.waitPath("/")
+	ctx := context.Background()
+	us, err := f.svc.Users(ctx, "UA")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range us {
+		if u.Login != "ua-signer" {
+			continue
+		}
+		ks, err := f.svc.SecurityKeysOf(ctx, tally.Actor{User: u})
+		if err != nil || len(ks) != 1 || ks[0].Name != "ноутбук" || len(ks[0].PublicKey) == 0 {
+			t.Errorf("the key stored: %v %+v", err, ks)
+		}
+	}
+	signer.open("/security-keys?lang=en")
+	if body := signer.text("main"); !strings.Contains(body, "ноутбук") || !strings.Contains(body, "This session is confirmed") {
+		t.Errorf("the keys page after enrolling: %q", body)
+	}
+
+	// Sign out, and in again: confirm with the key.
+	signer.do(chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.CSS("#login-name")))
+	signer.signIn("ua-signer")
+	if p := signer.eval(`location.pathname`); p != "/security-keys/verify" {
+		t.Fatalf("after the password, with a key: %s", p)
+	}
+	signer.screenshot("verify-en")
+	signer.open("/security-keys?lang=en")
+	if body := signer.text("main"); !strings.Contains(body, "password only") {
+		t.Errorf("the keys page before confirming: %q", body)
+	}
+	signer.open("/security-keys/verify?lang=en")
+	signer.do(chromedp.Click(chromedp.CSS(`form#webauthn button[type="submit"]`)))
+	signer.waitPath("/")
+	signer.open("/security-keys?lang=en")
+	if body := signer.text("main"); !strings.Contains(body, "This session is confirmed") || !strings.Contains(body, "1 security key") {
+		t.Errorf("the keys page after confirming: %q", body)
+	}
+	signer.screenshot("keys-en")
 }

@@ -70,6 +70,8 @@ func openAPIDocument(routes []route) []byte {
 		switch {
 		case rt.Response == "":
 			status = "204"
+		case rt.Method == "POST" && strings.HasSuffix(rt.Pattern, "/begin"):
+			// a ceremony's options: nothing is created yet
 		case rt.Method == "POST":
 			status = "201"
 		}
@@ -87,6 +89,14 @@ func openAPIDocument(routes []route) []byte {
 					"name": map[string]any{"type": "string"}, "category": map[string]any{"type": "string"},
 					"file": map[string]any{"type": "string", "contentMediaType": "application/octet-stream"}}}}}}
 		}
+		if rt.Method == "POST" && strings.HasPrefix(rt.Pattern, "/api/webauthn/") && strings.HasSuffix(rt.Pattern, "/finish") {
+			props := map[string]any{"credential": map[string]any{"type": "object", "description": "the PublicKeyCredential, as JSON (base64url for binary)"}}
+			if strings.Contains(rt.Pattern, "/register/") {
+				props["name"] = map[string]any{"type": "string", "maxLength": tally.MaxKeyName}
+			}
+			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{"schema": map[string]any{
+				"type": "object", "required": []string{"credential"}, "properties": props}}}}
+		}
 		if paths[rt.Pattern] == nil {
 			paths[rt.Pattern] = map[string]any{}
 		}
@@ -102,6 +112,7 @@ func openAPIDocument(routes []route) []byte {
 		"Version": object, "OpenAPI": object, "Me": object, "AgreementList": array, "Agreement": object,
 		"ListVersions": array, "Import": object, "VersionReport": object, "Rows": object, "Review": array,
 		"PublicReport": object, "Users": array,
+		"CredentialCreation": object, "CredentialAssertion": object, "SecurityKey": object, "SecurityKeys": array,
 	}
 	doc := map[string]any{
 		"openapi": "3.1.0",

@@ -123,6 +123,10 @@ func (s *Server) pageRoutes() []pageRoute {
 		{"POST", "/children/step", true, s.stepPage("a step of a child's case", "tally children step ... --key tally-party-PARTY.key", stepForms["child-step"])},
 		{"POST", "/steps", true, s.stepsSubmit},
 		{"POST", "/log/verify", true, notYet(tally.ActionReadLog, "verifying the log on the server", "tally log export --out record/ && tally log verify record/")},
+		{"GET", "/security-keys", true, s.keysPage},
+		{"GET", "/security-keys/enrol", true, s.enrolPage},
+		{"GET", "/security-keys/verify", true, s.verifyPage},
+		{"POST", "/security-keys/remove", true, s.removeKeyForm},
 	}
 }
 
@@ -228,6 +232,9 @@ func (s *Server) writePageError(w http.ResponseWriter, r *http.Request, pc *page
 	}
 	if status == http.StatusUnauthorized {
 		page.Back = "/login"
+	}
+	if code == tally.ESecondFactor {
+		page.Back = "/security-keys/verify"
 	}
 	if status == http.StatusTooManyRequests {
 		w.Header().Set("Retry-After", "10")
@@ -354,9 +361,9 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request, pc *pageCtx) 
 	}
 	name := r.PostForm.Get("name")
 	next := safeNext(r.PostForm.Get("next"))
-	_, err := s.startSession(w, r, name, r.PostForm.Get("password"))
+	actor, err := s.startSession(w, r, name, r.PostForm.Get("password"))
 	if err == nil {
-		http.Redirect(w, r, next, http.StatusSeeOther)
+		http.Redirect(w, r, s.afterPassword(r, actor, next), http.StatusSeeOther)
 		return nil
 	}
 	page := web.LoginPage{Header: pc.header, Name: name, Next: next, Error: "other"}

@@ -184,6 +184,17 @@ func pageExpectations(canary string) map[string]expectation {
 			return http.StatusForbidden
 		}},
 	}
+	exp["GET /security-keys"] = expectation{one, get("/security-keys"), page(signed(200))}
+	exp["GET /security-keys/enrol"] = expectation{one, get("/security-keys/enrol?next=/review"), page(signed(200))}
+	exp["GET /security-keys/verify"] = expectation{one, get("/security-keys/verify?next=/review"), page(signed(200))}
+	exp["POST /security-keys/remove"] = expectation{one, func(actorSpec, target) (string, string, string, io.Reader) {
+		return "POST", "/security-keys/remove", "application/x-www-form-urlencoded", strings.NewReader("csrf=&key=AQID")
+	}, func(a actorSpec, _ target) int {
+		if anonymous(a) {
+			return http.StatusUnauthorized
+		}
+		return http.StatusNotFound // no such key of theirs
+	}}
 	for _, p := range []string{"/review/answer", "/match/decide", "/rounds/plan", "/rounds/approve", "/rounds/handover", "/rounds/ack",
 		"/remains/transfer", "/remains/ack", "/remains/discrepancy", "/children/open", "/children/step"} {
 		exp["POST "+p] = expectation{one, post(p), step}

@@ -53,6 +53,12 @@ func (s *Server) routes() []route {
 		{"GET", "/api/agreements/{id}/report", true, "The public report: counts only, tied to a checkpoint", "PublicReport", s.report},
 		{"GET", "/api/log/checkpoint", true, "The shared record's latest signed checkpoint", "text", s.checkpoint},
 		{"GET", "/api/orgs/{org}/users", true, "The accounts of an organisation (its admins only)", "Users", s.users},
+		{"POST", "/api/webauthn/register/begin", true, "Begin registering a security key (WebAuthn): the options for navigator.credentials.create", "CredentialCreation", s.registerBegin},
+		{"POST", "/api/webauthn/register/finish", true, "Finish registering a security key: {name, credential}; confirms the session (201)", "SecurityKey", s.registerFinish},
+		{"POST", "/api/webauthn/login/begin", true, "Begin confirming the session with a security key: the options for navigator.credentials.get", "CredentialAssertion", s.loginBegin},
+		{"POST", "/api/webauthn/login/finish", true, "Finish confirming the session with a security key: {credential}", "", s.loginFinish},
+		{"GET", "/api/me/keys", true, "Your security keys", "SecurityKeys", s.keys},
+		{"DELETE", "/api/me/keys/{key}", true, "Remove one of your security keys (needs a confirmed session)", "", s.removeKey},
 	}
 }
 

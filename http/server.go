@@ -81,6 +81,11 @@ type Config struct {
 	// TempDir is where uploads are spooled while imported (default: the
 	// system's).
 	TempDir string
+	// RPID and Origins are the WebAuthn relying party: the domain security
+	// keys are tied to, and the origins (https://...) the pages are served
+	// at. Empty: localhost, as the request reached it (webauthn.go).
+	RPID    string
+	Origins []string
 }
 
 // Server serves tally's API.
@@ -273,7 +278,7 @@ func statusOf(code tally.ErrorCode) int {
 		return http.StatusConflict
 	case tally.EUnauthorized:
 		return http.StatusUnauthorized
-	case tally.EForbidden:
+	case tally.EForbidden, tally.ESecondFactor:
 		return http.StatusForbidden
 	case codeTooMany:
 		return http.StatusTooManyRequests

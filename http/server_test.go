@@ -419,6 +419,17 @@ func expectations() map[string]expectation {
 				}
 				return signedIn(a, http.StatusForbidden)
 			}},
+		// The ceremonies run in a browser's session: a token has none
+		// (webauthn_test.go has them in sessions).
+		"POST /api/webauthn/register/begin":  {one, postJSON("/api/webauthn/register/begin", `{}`), func(a actorSpec, _ target) int { return signedIn(a, 422) }},
+		"POST /api/webauthn/register/finish": {one, postJSON("/api/webauthn/register/finish", `{"credential":{}}`), func(a actorSpec, _ target) int { return signedIn(a, 422) }},
+		"POST /api/webauthn/login/begin":     {one, postJSON("/api/webauthn/login/begin", `{}`), func(a actorSpec, _ target) int { return signedIn(a, 422) }},
+		"POST /api/webauthn/login/finish":    {one, postJSON("/api/webauthn/login/finish", `{"credential":{}}`), func(a actorSpec, _ target) int { return signedIn(a, 422) }},
+		"GET /api/me/keys":                   {one, get("/api/me/keys"), func(a actorSpec, _ target) int { return signedIn(a, 200) }},
+		"DELETE /api/me/keys/{key}": {one, func(actorSpec, target) (string, string, string, io.Reader) {
+			return "DELETE", "/api/me/keys/AQID", "", nil
+		},
+			func(a actorSpec, _ target) int { return signedIn(a, http.StatusNotFound) }},
 		"GET /api/orgs/{org}/users": {[]target{{org: "UA"}, {org: "RU"}, {org: "TR"}, {org: "OBS"}}, get("/api/orgs/{org}/users"),
 			func(a actorSpec, tg target) int {
 				if a.org == tg.org && has(a, tally.RoleAdmin) {
@@ -450,6 +461,12 @@ func takeStep(ok int) func(a actorSpec, tg target) int {
 			return http.StatusUnprocessableEntity
 		}
 		return signedIn(a, http.StatusForbidden)
+	}
+}
+
+func postJSON(path, body string) func(actorSpec, target) (string, string, string, io.Reader) {
+	return func(actorSpec, target) (string, string, string, io.Reader) {
+		return "POST", path, "application/json", strings.NewReader(body)
 	}
 }
 
@@ -675,8 +692,13 @@ func testSessions(t *testing.T, e engine) {
 		t.Fatalf("cookie %+v", c)
 	}
 	withCookie := func(r *http.Request) { r.AddCookie(&http.Cookie{Name: SessionCookie, Value: c[0].Value}) }
-	if res := f.do(t, "anonymous", "GET", "/api/orgs/UA/users", "", nil, withCookie); res.status != 200 {
+	if res := f.do(t, "anonymous", "GET", "/api/me", "", nil, withCookie); res.status != 200 {
 		t.Errorf("with the cookie: %d %s", res.status, res.body)
+	}
+	// An admin's password session does not manage accounts until confirmed
+	// with a security key (webauthn_test.go).
+	if res := f.do(t, "anonymous", "GET", "/api/orgs/UA/users", "", nil, withCookie); res.status != 403 || !strings.Contains(res.body, "second-factor-required") {
+		t.Errorf("with the cookie, password only: %d %s", res.status, res.body)
 	}
 	// CSRF: an unsafe request a browser sends from another site.
 	res = f.do(t, "anonymous", "POST", "/api/logout", "", nil, withCookie, func(r *http.Request) { r.Header.Set("Sec-Fetch-Site", "cross-site") })

@@ -184,8 +184,16 @@ func (t *tx) AddSession(ctx context.Context, s tally.Session) error {
 	if err := t.writable(op); err != nil {
 		return err
 	}
-	_, err := t.exec(ctx, `INSERT INTO sessions (id_hash, user_id, created_at, expires_at, last_seen_at) VALUES (?, ?, ?, ?, ?)`,
-		s.Hash, s.UserID, utc(s.CreatedAt), utc(s.ExpiresAt), utc(s.LastSeen))
+	var confirmed any
+	if !s.ConfirmedAt.IsZero() {
+		confirmed = utc(s.ConfirmedAt)
+	}
+	var ceremony any
+	if len(s.Ceremony) > 0 {
+		ceremony = s.Ceremony
+	}
+	_, err := t.exec(ctx, `INSERT INTO sessions (id_hash, user_id, created_at, expires_at, last_seen_at, confirmed_at, ceremony) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		s.Hash, s.UserID, utc(s.CreatedAt), utc(s.ExpiresAt), utc(s.LastSeen), confirmed, ceremony)
 	if err != nil {
 		switch {
 		case t.d.IsUnique(err):
@@ -200,8 +208,9 @@ func (t *tx) AddSession(ctx context.Context, s tally.Session) error {
 
 func (t *tx) Session(ctx context.Context, hash []byte) (tally.Session, error) {
 	s := tally.Session{Hash: hash}
-	err := t.queryRow(ctx, `SELECT user_id, created_at, expires_at, last_seen_at FROM sessions WHERE id_hash = ?`, hash).
-		Scan(&s.UserID, &s.CreatedAt, &s.ExpiresAt, &s.LastSeen)
+	var confirmed sql.NullTime
+	err := t.queryRow(ctx, `SELECT user_id, created_at, expires_at, last_seen_at, confirmed_at, ceremony FROM sessions WHERE id_hash = ?`, hash).
+		Scan(&s.UserID, &s.CreatedAt, &s.ExpiresAt, &s.LastSeen, &confirmed, &s.Ceremony)
 	if errors.Is(err, sql.ErrNoRows) {
 		return tally.Session{}, &tally.Error{Code: tally.ENotFound, Message: "there is no such session"}
 	}
@@ -209,6 +218,12 @@ func (t *tx) Session(ctx context.Context, hash []byte) (tally.Session, error) {
 		return tally.Session{}, t.fail("reading a session", err)
 	}
 	s.CreatedAt, s.ExpiresAt, s.LastSeen = s.CreatedAt.UTC(), s.ExpiresAt.UTC(), s.LastSeen.UTC()
+	if confirmed.Valid {
+		s.ConfirmedAt = confirmed.Time.UTC()
+	}
+	if len(s.Ceremony) == 0 {
+		s.Ceremony = nil
+	}
 	return s, nil
 }
 

@@ -68,6 +68,7 @@ func Run(t *testing.T, open func(t *testing.T) tally.Store) {
 		{"Steps", testSteps},
 		{"Accounts", testAccounts},
 		{"Sessions", testSessions},
+		{"SecurityKeys", testSecurityKeys},
 		{"Audit", testAudit},
 		{"RowsAfter", testRowsAfter},
 	}

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"slices"
+	"strings"
 	"time"
 
 	"tally"
@@ -139,6 +141,17 @@ func fixtures() map[string]any {
 				{Title: "Children", Columns: []string{"cases"}, Empty: "No case yet."},
 			},
 			Notes: []string{"Check each figure with: tally log verify"}}},
+		"keys": SecurityKeysPage{Header: header("UA"), Confirmed: true, Keys: []SecurityKeyView{
+			{ID: "AQID_w", Name: "синій ключ", Transports: []string{"usb", "nfc"}, Added: day1, LastUsed: day2},
+			{ID: "Bw", Name: "laptop", Transports: []string{"internal"}, Added: day2}}},
+		"keys-password": SecurityKeysPage{Header: header("UA"), Keys: []SecurityKeyView{{ID: "Bw", Name: "laptop", Added: day2}}},
+		"keys-none":     SecurityKeysPage{Header: header("TR")},
+		"enrol":         SecurityKeyPage{Header: header("UA"), Next: "/review?list=ua-request", First: true},
+		"enrol-another": SecurityKeyPage{Header: header("UA"), Next: "/security-keys", Keys: 1, Confirmed: true},
+		"enrol-cannot":  SecurityKeyPage{Header: header("UA"), Next: "/security-keys", Keys: 2},
+		"verify":        SecurityKeyPage{Header: header("TR"), Next: "/rounds", Keys: 1},
+		"verify-none":   SecurityKeyPage{Header: header("TR"), Next: "/rounds"},
+		"verify-done":   SecurityKeyPage{Header: header("TR"), Next: "/rounds", Keys: 1, Confirmed: true},
 	}
 }
 
@@ -146,6 +159,10 @@ func fixtures() map[string]any {
 func pageOf(fixture string) string {
 	if fixture == "handover" {
 		return "rounds"
+	}
+	// Variants of a page: "keys-none" renders with "keys".
+	if page, _, ok := strings.Cut(fixture, "-"); ok && slices.Contains(Pages(), page) {
+		return page
 	}
 	return fixture
 }

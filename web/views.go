@@ -413,3 +413,36 @@ type ReportPage struct {
 	Header
 	Document report.Document
 }
+
+// SecurityKeysPage lists the signed-in person's own security keys (the
+// second factor), each with a button to remove it.
+type SecurityKeysPage struct {
+	Header
+	Keys []SecurityKeyView
+	// Confirmed says the session was confirmed with a security key (or
+	// the person is not asked for one): keys may be added and removed.
+	Confirmed bool
+}
+
+// SecurityKeyView is one security key as the page shows it.
+type SecurityKeyView struct {
+	ID         string // the credential id, base64url: what the remove form sends
+	Name       string
+	Transports []string
+	Added      time.Time
+	LastUsed   time.Time // zero: not used yet
+}
+
+// SecurityKeyPage registers a security key ("enrol") or confirms the
+// session with one ("verify"); the browser's part is static/webauthn.js.
+type SecurityKeyPage struct {
+	Header
+	// Next is where to go once done.
+	Next string
+	// First: enrolling right after the password, with no key yet.
+	First bool
+	// Keys is how many keys the person has.
+	Keys int
+	// Confirmed says the session is confirmed already.
+	Confirmed bool
+}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os/signal"
 	"syscall"
 	"time"
@@ -22,21 +23,32 @@ import (
 var version = "devel"
 
 func (a *app) serveCommand() *cobra.Command {
-	var addr, certFile, keyFile string
+	var addr, certFile, keyFile, rpID string
+	var origins []string
 	var trustProxy bool
 	c := &cobra.Command{
-		Use:   "serve [--addr HOST:PORT] [--tls-cert FILE --tls-key FILE] [--trust-proxy]",
+		Use:   "serve [--addr HOST:PORT] [--tls-cert FILE --tls-key FILE] [--trust-proxy] [--rp-id DOMAIN --origin URL...]",
 		Short: "Serve the API to the parties, the mediator, witnesses and observers",
 		Long: `serve runs tally's server over the store --db names (a PostgreSQL URL in
 production). It serves HTTPS with --tls-cert and --tls-key, or plain HTTP behind
 a reverse proxy that terminates TLS (--trust-proxy then takes the client's address
 from X-Forwarded-For, for sign-in rate limits). With --log-key it also publishes a
 checkpoint of the shared record every 500 ms. It stops gracefully on SIGINT or
-SIGTERM, finishing the requests under way. Accounts are made with tally users.`,
+SIGTERM, finishing the requests under way. Accounts are made with tally users.
+
+Signers and admins confirm each sign-in with a security key (WebAuthn), which is
+tied to the server's domain: --rp-id names it (tally.example.org) and --origin the
+address people open (https://tally.example.org, the default for --rp-id). Browsers
+offer security keys only over HTTPS, or at http://localhost; with --addr on this
+machine and no --rp-id, keys are tied to localhost.`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(c *cobra.Command, args []string) error {
 			if (certFile == "") != (keyFile == "") {
 				return usagef("give both --tls-cert and --tls-key, or neither")
+			}
+			rp, rpOrigins, err := relyingParty(rpID, origins, addr, certFile != "")
+			if err != nil {
+				return err
 			}
 			ctx, stop := signal.NotifyContext(c.Context(), syscall.SIGINT, syscall.SIGTERM)
 			defer stop()
@@ -62,7 +74,7 @@ SIGTERM, finishing the requests under way. Accounts are made with tally users.`,
 				})
 			}
 			srv := tallyhttp.NewServer(tallyhttp.Config{
-				Service: svc, Logger: logger, Version: version, TrustProxy: trustProxy,
+				Service: svc, Logger: logger, Version: version, TrustProxy: trustProxy, RPID: rp, Origins: rpOrigins,
 				Ready: func(ctx context.Context) error { return st.SQL().PingContext(ctx) },
 			})
 			hs := &http.Server{
@@ -113,5 +125,48 @@ SIGTERM, finishing the requests under way. Accounts are made with tally users.`,
 	c.Flags().StringVar(&certFile, "tls-cert", "", "the TLS certificate (PEM), to serve HTTPS")
 	c.Flags().StringVar(&keyFile, "tls-key", "", "the TLS certificate's private key (PEM)")
 	c.Flags().BoolVar(&trustProxy, "trust-proxy", false, "run behind a reverse proxy: take the client's address from X-Forwarded-For")
+	c.Flags().StringVar(&rpID, "rp-id", "", "the domain security keys are tied to (WebAuthn relying party ID), such as tally.example.org")
+	c.Flags().StringArrayVar(&origins, "origin", nil, "an address people open the service at, such as https://tally.example.org (repeat for several; default https://RP-ID)")
 	return c
+}
+
+// relyingParty is the WebAuthn relying party of the flags: --rp-id (or the
+// host of the first --origin) and --origin (or https://RP-ID); with
+// neither, localhost when --addr is on this machine, else nothing (the
+// server then ties keys to localhost only, and says elsewhere what to
+// set).
+func relyingParty(rpID string, origins []string, addr string, tls bool) (string, []string, error) {
+	scheme := "http"
+	if tls {
+		scheme = "https"
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", nil, usagef("--addr %q is not HOST:PORT", addr)
+	}
+	if rpID == "" && len(origins) > 0 {
+		u, err := url.Parse(origins[0])
+		if err != nil || u.Hostname() == "" {
+			return "", nil, &tally.Error{Code: tally.EInvalid, Key: "--origin", Message: fmt.Sprintf("%q is not an origin", origins[0]), Hint: "such as https://tally.example.org"}
+		}
+		rpID = u.Hostname()
+	}
+	if rpID == "" {
+		switch host {
+		case "localhost", "127.0.0.1", "::1":
+			return "localhost", []string{scheme + "://" + net.JoinHostPort("localhost", port)}, nil
+		}
+		return "", nil, nil
+	}
+	if len(origins) == 0 {
+		if rpID == "localhost" {
+			origins = []string{scheme + "://" + net.JoinHostPort("localhost", port)}
+		} else {
+			origins = []string{"https://" + rpID}
+		}
+	}
+	if err := tallyhttp.CheckRelyingParty(rpID, origins); err != nil {
+		return "", nil, err
+	}
+	return rpID, origins, nil
 }

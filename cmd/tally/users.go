@@ -18,9 +18,11 @@ func (a *app) usersCommand() *cobra.Command {
 their organisation: a party, the mediator, a witness or an observer. Roles: viewer
 reads what the organisation may read; clerk also imports the party's lists; signer
 also takes the party's steps of the process; admin manages the organisation's
-accounts. Run it on the server's store (--db) to create the first accounts.`,
+accounts. Run it on the server's store (--db) to create the first accounts.
+Signers and admins confirm each sign-in with a security key; reset-2fa removes
+a person's keys when one is lost.`,
 	}
-	c.AddCommand(a.usersAddCommand(), a.usersTokenCommand(), a.usersListCommand())
+	c.AddCommand(a.usersAddCommand(), a.usersTokenCommand(), a.usersListCommand(), a.usersReset2FACommand())
 	return c
 }
 
@@ -144,5 +146,42 @@ func (a *app) usersListCommand() *cobra.Command {
 		},
 	}
 	c.Flags().StringVar(&org, "org", "", "the organisation's code")
+	return c
+}
+
+func (a *app) usersReset2FACommand() *cobra.Command {
+	var org, login string
+	c := &cobra.Command{
+		Use:   "reset-2fa --org CODE --login LOGIN",
+		Short: "Remove a person's security keys (a lost key), and end their sessions",
+		Long: `reset-2fa removes every security key (WebAuthn second factor) of an account and
+ends its sessions, for a person who lost their key: a lost key must not lock a
+party out. At their next sign-in, after the password, they register a new key.
+Check who is asking before you run it: until they do, anyone with their password
+can register a key in their name. Run it on the server's store (--db).`,
+		Args: exactArgs(0, "no arguments"),
+		RunE: func(c *cobra.Command, args []string) error {
+			if org == "" || login == "" {
+				return usagef("users reset-2fa needs --org and --login")
+			}
+			svc, done, err := a.service(c.Context())
+			if err != nil {
+				return err
+			}
+			defer done()
+			n, err := svc.ResetSecondFactor(c.Context(), org, login)
+			if err != nil {
+				return err
+			}
+			keys := "security keys"
+			if n == 1 {
+				keys = "security key"
+			}
+			fmt.Fprintf(a.stdout, "%s: %d %s removed, sessions ended; at the next sign-in they register a new key\n", tally.NormalizeLogin(login), n, keys)
+			return nil
+		},
+	}
+	c.Flags().StringVar(&org, "org", "", "the organisation's code, such as UA")
+	c.Flags().StringVar(&login, "login", "", "the account's login")
 	return c
 }
