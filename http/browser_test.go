@@ -242,6 +242,15 @@ func setUpProcess(t *testing.T, f *fixture) {
 			t.Fatal(err)
 		}
 		keys.Parties[p] = vkey
+		// The key file a signer loads into the page, as tally keys new
+		// writes it.
+		if f.keyFiles == nil {
+			f.keyFiles = map[string]string{}
+		}
+		f.keyFiles[p] = filepath.Join(t.TempDir(), "tally-party-"+p+".key")
+		if err := os.WriteFile(f.keyFiles[p], []byte(skey+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
 	}
 	f.svc.UseLogKey(logSigner)
 	if err := f.svc.SetUpLog(ctx, keys, logSigner); err != nil {
@@ -362,8 +371,9 @@ func testBrowser(t *testing.T, e engine) {
 	}
 
 	// A signer at the handover point: RU handed RC-1 over; UA's signer
-	// finds the acknowledgement buttons, and is told the server cannot
-	// sign the step and how to take it.
+	// finds the acknowledgement buttons, loads UA's key into the page
+	// (after trying RU's by mistake) and acknowledges RC-1: signed in the
+	// browser, recorded by the server.
 	signer := b.user()
 	signer.securityKey()
 	signer.signInWithKey("ua-signer")
@@ -374,10 +384,45 @@ func testBrowser(t *testing.T, e engine) {
 	if n := signer.eval(`String(document.querySelectorAll('#person-ru-custody-RC-2 button').length)`); n != "0" {
 		t.Errorf("RC-2, not handed over, has %s buttons for UA", n)
 	}
-	signer.do(chromedp.Click(chromedp.CSS(`#person-ru-custody-RC-1 button[value="received-identified"]`)),
-		chromedp.WaitVisible(chromedp.CSS("article.error-page")))
-	if body := signer.text("article.error-page"); !strings.Contains(body, "tally round ack") || !strings.Contains(body, "does not hold") {
-		t.Errorf("acknowledging on the server: %q", body)
+	ack := `#person-ru-custody-RC-1 button[value="received-identified"]`
+	signer.do(chromedp.Click(chromedp.CSS(ack)), chromedp.WaitVisible(chromedp.CSS("#person-ru-custody-RC-1 .sign-msg")))
+	if msg := signer.text("#person-ru-custody-RC-1 .sign-msg"); !strings.Contains(msg, "Load your side's signing key first") {
+		t.Errorf("acknowledging without a key: %q", msg)
+	}
+	signer.do(chromedp.SetUploadFiles(chromedp.CSS("#signing-key"), []string{f.keyFiles["RU"]}),
+		chromedp.WaitVisible(chromedp.CSS("#signing-state.error")))
+	if msg := signer.text("#signing-state"); !strings.Contains(msg, "This key is not UA's") {
+		t.Errorf("loading RU's key: %q", msg)
+	}
+	signer.do(chromedp.SetUploadFiles(chromedp.CSS("#signing-key"), []string{f.keyFiles["UA"]}),
+		chromedp.WaitVisible(chromedp.CSS("#signing-state.ok")))
+	if name := signer.text("#signing-name"); name != "tally-party-UA" {
+		t.Errorf("the key loaded: %q", name)
+	}
+	signer.do(chromedp.Click(chromedp.CSS(ack)), chromedp.Poll[chromedp.Void](`document.getElementById("signing-state").textContent.includes("as entry")`))
+	if msg := signer.text("#signing-state"); !strings.Contains(msg, "Signed and recorded in the log as entry") {
+		t.Errorf("acknowledging: %q", msg)
+	}
+	if state := signer.text("#person-ru-custody-RC-1 .state"); state != "Received, identity confirmed" {
+		t.Errorf("RC-1 after the acknowledgement: %q", state)
+	}
+	signer.screenshot("handover-acknowledged-en")
+	ag, _, err := f.svc.Agreement(context.Background(), "a1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := exchange.NewProcess(&ag)
+	if _, err := f.svc.ReplaySteps(context.Background(), "a1", p, false); err != nil {
+		t.Fatal(err)
+	}
+	var acked bool
+	for _, r := range p.Rounds() {
+		for _, m := range r.Manifests {
+			acked = acked || (m.From == "RU" && m.Received == 1)
+		}
+	}
+	if !acked {
+		t.Error("the acknowledgement signed in the browser is not in the process")
 	}
 
 	// Every page in every language: <html lang>, and a translated heading.

@@ -55,14 +55,15 @@ func listCSV(prefix, surname string) string {
 // draft; each party's custody list was put to the other for review. UA's
 // draft holds the canary, a surname nobody but UA may ever see.
 type fixture struct {
-	srv     *httptest.Server
-	svc     *tally.Service
-	logs    *syncBuffer
-	canary  string
-	tokens  map[string]string // actor name → API token
-	actors  []actorSpec
-	offset  atomic.Int64 // the clock's offset, in nanoseconds
-	signers map[string]ledgerSigner
+	srv      *httptest.Server
+	svc      *tally.Service
+	logs     *syncBuffer
+	canary   string
+	tokens   map[string]string // actor name → API token
+	actors   []actorSpec
+	offset   atomic.Int64 // the clock's offset, in nanoseconds
+	signers  map[string]ledgerSigner
+	keyFiles map[string]string // party → its private key's file, where a test made one
 }
 
 type ledgerSigner = interface {

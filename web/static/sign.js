@@ -78,11 +78,13 @@
   // loadKey reads a private key file: PRIVATE+KEY+<name>+<hash>+<base64 of
   // the algorithm byte 1 (Ed25519) and the 32-byte seed>.
   async function loadKey(file) {
+    // The base64 may itself hold "+": split off the first four fields only.
     var text = (await file.text()).trim();
-    var parts = text.split("+");
-    if (parts.length !== 5 || parts[0] !== "PRIVATE" || parts[1] !== "KEY" || !/^[0-9a-f]{8}$/.test(parts[3])) {
+    var m = /^PRIVATE\+KEY\+([^+]+)\+([0-9a-f]{8})\+([A-Za-z0-9+\/=]+)$/.exec(text);
+    if (!m) {
       throw new Error(msg("badkey"));
     }
+    var parts = ["PRIVATE", "KEY", m[1], m[2], m[3]];
     var raw;
     try {
       raw = unb64(parts[4]);
@@ -179,8 +181,7 @@
     }
   }
 
-  async function take(form, submitter) {
-    var data = new FormData(form, submitter);
+  async function take(form, data) {
     for (var attempt = 1; ; attempt++) {
       var res = await fetch(form.action, { method: "POST", body: data, headers: { "X-Tally-Sign": "prepare", Accept: "application/json" } });
       if (!res.ok) {
@@ -233,12 +234,15 @@
       say(msg("nokey"), true, form);
       return;
     }
+    // Read the form, with the button pressed, before the buttons are
+    // disabled: a disabled button is no part of a form's data.
+    var data = new FormData(form, ev.submitter);
     var buttons = form.querySelectorAll("button");
     buttons.forEach(function (b) { b.disabled = true; });
     form.setAttribute("aria-busy", "true");
     say(msg("working"), false, form);
     try {
-      var entries = await take(form, ev.submitter);
+      var entries = await take(form, data);
       await refresh();
       say(msg("done").replace("{entry}", entries.join(", ")), false);
     } catch (e) {
