@@ -109,7 +109,7 @@ func (s *Server) pageRoutes() []pageRoute {
 		{"GET", "/report.pdf", true, s.reportFile},
 		{"GET", "/report.txt", true, s.reportFile},
 		{"GET", "/report.json", true, s.reportFile},
-		{"POST", "/agreements", true, notYet("", "adding an agreement", "tally agreement add FILE.yaml")},
+		{"POST", "/agreements", true, s.agreementForm},
 		{"POST", "/review/answer", true, notYet(tally.ActionTakeStep, "answering a list", "tally review answer LIST@N --as PARTY --key tally-party-PARTY.key ...")},
 		{"POST", "/match/decide", true, notYet(tally.ActionTakeStep, "deciding a pair", "tally match accept|reject --list A --list B --key tally-party-PARTY.key ...")},
 		{"POST", "/rounds/plan", true, notYet(tally.ActionTakeStep, "planning a round", "tally round plan --round R --date D --manifest FILE --as TR ...")},
@@ -121,7 +121,13 @@ func (s *Server) pageRoutes() []pageRoute {
 		{"POST", "/remains/discrepancy", true, notYet(tally.ActionTakeStep, "a step on a discrepancy", "tally remains discrepancy ... --key tally-party-PARTY.key")},
 		{"POST", "/children/open", true, notYet(tally.ActionTakeStep, "opening a child's case", "tally children open --case C --child LIST:REF --as PARTY --key tally-party-PARTY.key")},
 		{"POST", "/children/step", true, notYet(tally.ActionTakeStep, "a step of a child's case", "tally children step ... --key tally-party-PARTY.key")},
-		{"POST", "/log/verify", true, notYet(tally.ActionReadLog, "verifying the log on the server", "tally log export --out record/ && tally log verify record/")},
+		{"POST", "/log/verify", true, s.logVerifyForm},
+		{"GET", "/admin", true, s.adminPage},
+		{"POST", "/admin/users", true, s.adminAddForm},
+		{"POST", "/admin/tokens", true, s.adminTokenForm},
+		{"POST", "/admin/tokens/revoke", true, s.adminRevokeForm},
+		{"POST", "/admin/password", true, s.adminPasswordForm},
+		{"POST", "/admin/disable", true, s.adminDisableForm},
 	}
 }
 
@@ -167,6 +173,7 @@ func (s *Server) handlePage(rt pageRoute) http.Handler {
 			info(r).org = o.Code
 			pc.header.User, pc.header.Party, pc.header.PartyName = actor.User.Name, o.Code, o.Name
 			pc.header.Mediator = o.Kind == tally.OrgMediator
+			pc.header.Admin = tally.Authorize(actor, tally.ActionManageUsers, tally.Resource{Org: o.Code}) == nil
 		}
 		if err := rt.handler(w, r, pc); err != nil {
 			s.writePageError(w, r, pc, err)
@@ -383,12 +390,34 @@ func (s *Server) logoutForm(w http.ResponseWriter, r *http.Request, pc *pageCtx)
 // agreementsPage lists the agreements and, for /agreements/{id}, shows
 // one, which becomes the agreement the other pages are about.
 func (s *Server) agreementsPage(w http.ResponseWriter, r *http.Request, pc *pageCtx) error {
-	ctx := r.Context()
-	as, err := s.svc.AgreementsFor(ctx, pc.actor)
+	page, err := s.agreementsView(r, pc)
 	if err != nil {
 		return err
 	}
-	page := web.AgreementsPage{}
+	if id := r.PathValue("id"); id != "" {
+		a, err := s.chosenAgreement(r, pc, id)
+		if err != nil {
+			return err
+		}
+		page.Detail = a
+		pc.header.Flash = addedFlash(r, a.ID)
+		http.SetCookie(w, &http.Cookie{Name: agreementCookie, Value: a.ID, Path: "/", Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	} else if _, err := s.chosenAgreement(r, pc, ""); err != nil && tally.ErrorCodeOf(err) != tally.EForbidden && tally.ErrorCodeOf(err) != tally.ENotFound {
+		return err
+	}
+	page.Header = pc.header
+	return s.render(w, http.StatusOK, "agreements", pc, page)
+}
+
+// agreementsView is the table of agreements, and whether the actor may
+// add one.
+func (s *Server) agreementsView(r *http.Request, pc *pageCtx) (web.AgreementsPage, error) {
+	ctx := r.Context()
+	as, err := s.svc.AgreementsFor(ctx, pc.actor)
+	if err != nil {
+		return web.AgreementsPage{}, err
+	}
+	page := web.AgreementsPage{CanAdd: tally.MayAddAgreements(pc.actor) == nil}
 	for _, a := range as {
 		v := web.AgreementView{ID: a.ID, Title: a.Title, Date: a.Date.String()}
 		// The terms and lists only for those who may read them.
@@ -402,24 +431,13 @@ func (s *Server) agreementsPage(w http.ResponseWriter, r *http.Request, pc *page
 			v.Categories = len(full.Categories)
 			ls, err := s.svc.ListsFor(ctx, pc.actor, a.ID)
 			if err != nil {
-				return err
+				return web.AgreementsPage{}, err
 			}
 			v.Lists = len(ls)
 		}
 		page.Agreements = append(page.Agreements, v)
 	}
-	if id := r.PathValue("id"); id != "" {
-		a, err := s.chosenAgreement(r, pc, id)
-		if err != nil {
-			return err
-		}
-		page.Detail = a
-		http.SetCookie(w, &http.Cookie{Name: agreementCookie, Value: a.ID, Path: "/", Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode})
-	} else if _, err := s.chosenAgreement(r, pc, ""); err != nil && tally.ErrorCodeOf(err) != tally.EForbidden && tally.ErrorCodeOf(err) != tally.ENotFound {
-		return err
-	}
-	page.Header = pc.header
-	return s.render(w, http.StatusOK, "agreements", pc, page)
+	return page, nil
 }
 
 // importForm is the import page's form for agreement a.
@@ -854,21 +872,32 @@ func (s *Server) childrenPage(w http.ResponseWriter, r *http.Request, pc *pageCt
 
 // logPage shows the shared record's latest checkpoint and its witnesses.
 func (s *Server) logPage(w http.ResponseWriter, r *http.Request, pc *pageCtx) error {
+	page, err := s.logView(r, pc)
+	if err != nil {
+		return err
+	}
+	page.Header = pc.header
+	return s.render(w, http.StatusOK, "log", pc, page)
+}
+
+// logView is the log page's content: the latest checkpoint, the witnesses
+// and the latest entries.
+func (s *Server) logView(r *http.Request, pc *pageCtx) (web.LogPage, error) {
 	ctx := r.Context()
 	page := web.LogPage{}
 	b, err := s.svc.CheckpointFor(ctx, pc.actor)
 	switch {
 	case tally.ErrorCodeOf(err) == tally.ENotFound: // no log kept: nothing to show
 	case err != nil:
-		return err
+		return page, err
 	default:
 		keys, err := s.svc.LogKeys(ctx)
 		if err != nil {
-			return err
+			return page, err
 		}
 		cp, err := ledger.OpenCheckpoint(b, keys)
 		if err != nil {
-			return err
+			return page, err
 		}
 		page.Checkpoint = checkpointOf(cp)
 		for _, vk := range keys.Witnesses {
@@ -879,9 +908,11 @@ func (s *Server) logPage(w http.ResponseWriter, r *http.Request, pc *pageCtx) er
 			}
 			page.Witnesses = append(page.Witnesses, wv)
 		}
+		if page.Entries, err = s.latestEntries(r, pc, cp.Size); err != nil {
+			return page, err
+		}
 	}
-	page.Header = pc.header
-	return s.render(w, http.StatusOK, "log", pc, page)
+	return page, nil
 }
 
 func checkpointOf(cp *ledger.Checkpoint) report.Checkpoint {
@@ -950,10 +981,7 @@ func (s *Server) reportFile(w http.ResponseWriter, r *http.Request, pc *pageCtx)
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		err = report.Text(&b, doc)
 	default:
-		out := struct {
-			exchange.Report
-			Checkpoint *checkpointJSON `json:"checkpoint"`
-		}{Report: rep}
+		out := publicReportJSON{Report: rep}
 		if cp != nil {
 			c := checkpointOf(cp)
 			out.Checkpoint = &checkpointJSON{Origin: c.Origin, Size: c.Size, RootHash: c.RootHash,
