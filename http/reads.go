@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"os"
 	"path"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -296,16 +295,6 @@ func (s *Server) verifyOnServer(r *http.Request, actor tally.Actor) (*ledger.Ver
 		return nil, verr, nil
 	}
 	return rep, nil, err
-}
-
-// sortedCodes returns a map's keys in order.
-func sortedCodes(m map[string]int64) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	slices.Sort(ks)
-	return ks
 }
 
 // failureText is a verification failure in the domain's words.
