@@ -229,8 +229,9 @@ func (s *Service) DisableUserFor(ctx context.Context, actor Actor, orgCode, logi
 }
 
 // ChangePassword replaces the password of actor's own account, once the
-// current one is checked; the actor's other sessions end. A wrong current
-// password is EUnauthorized, as at sign-in.
+// current one is checked; the actor's sessions end (this one too). A wrong
+// current password is EInvalid, keyed "current"; callers limit how often
+// it may be tried, as they limit sign-ins.
 func (s *Service) ChangePassword(ctx context.Context, actor Actor, current, password string) error {
 	if !actor.Known() {
 		return Authorize(actor, ActionReadReport, Resource{})
@@ -246,16 +247,18 @@ func (s *Service) ChangePassword(ctx context.Context, actor Actor, current, pass
 	}); err != nil {
 		return err
 	}
+	wrong := &Error{Code: EInvalid, Key: "current", Message: "the current password is wrong",
+		Hint: "an account made without a password gets one from an admin of its organisation"}
 	if old == "" {
 		_, _ = CheckPassword(dummyHash, current)
-		return errSignIn()
+		return wrong
 	}
 	ok, err := CheckPassword(old, current)
 	if err != nil {
 		return err
 	}
 	if !ok {
-		return errSignIn()
+		return wrong
 	}
 	return s.store.Update(ctx, func(tx Tx) error {
 		if err := tx.SetPassword(ctx, actor.User.ID, hash); err != nil {

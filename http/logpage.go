@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"time"
 
+	"tally"
 	"tally/web"
 )
 
@@ -34,6 +35,15 @@ func (s *Server) latestEntries(r *http.Request, pc *pageCtx, size int64) ([]web.
 // that verifying an export on one's own machine gives: here the server
 // vouches for itself.
 func (s *Server) logVerifyForm(w http.ResponseWriter, r *http.Request, pc *pageCtx) error {
+	if err := tally.Authorize(pc.actor, tally.ActionReadLog, tally.Resource{}); err != nil {
+		return err
+	}
+	// One verification at a time: it reads the whole log, and a page
+	// that posts it again and again must not take the server with it.
+	if !s.web.verifying.CompareAndSwap(false, true) {
+		return &tally.Error{Code: codeTooMany, Message: "the log is being verified for someone else right now", Hint: "wait a minute, then verify again"}
+	}
+	defer s.web.verifying.Store(false)
 	start := time.Now()
 	rep, failure, err := s.verifyOnServer(r, pc.actor)
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"tally"
@@ -77,6 +78,8 @@ type webPages struct {
 	err     error // why the renderer could not be made
 	mu      sync.Mutex
 	pending map[string]*pendingImport
+	// verifying is set while the log is verified on the server.
+	verifying atomic.Bool
 }
 
 // pageRoutes is every route of the web interface.
