@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"encoding/hex"
 	"fmt"
 	"slices"
 	"strconv"
@@ -215,6 +216,10 @@ type Token struct {
 	CreatedAt time.Time
 }
 
+// ID names a token where it must be listed or revoked: the first 6 bytes
+// of its hash, in hex. It is no secret: the hash does not give the token.
+func (t Token) ID() string { return hex.EncodeToString(t.Hash[:min(len(t.Hash), 6)]) }
+
 // Session is a signed-in browser's session as stored: the hash of the id
 // its cookie holds, whose it is, and when it ends.
 type Session struct {
@@ -259,6 +264,12 @@ type NewUser struct {
 // AddUser creates an account, and its organisation if need be. An
 // organisation already stored must be of the kind given.
 func (s *Service) AddUser(ctx context.Context, in NewUser) (User, error) {
+	return s.addUser(ctx, in, nil)
+}
+
+// addUser is AddUser; then, when it is not nil, in the same transaction,
+// also the user is created.
+func (s *Service) addUser(ctx context.Context, in NewUser, also func(Tx, User) error) (User, error) {
 	code := strings.ToUpper(strings.TrimSpace(in.OrgCode))
 	if code == "" {
 		return User{}, &Error{Code: EInvalid, Key: "--org", Message: "an account needs its organisation's code", Hint: "such as UA, RU or TR"}
@@ -316,7 +327,10 @@ func (s *Service) AddUser(ctx context.Context, in NewUser) (User, error) {
 			return &Error{Code: EConflict, Key: "--kind", Message: fmt.Sprintf("organisation %s is a %s, not a %s", code, org.Kind, in.OrgKind)}
 		}
 		u.Org = org
-		return tx.AddUser(ctx, &u, hash)
+		if err := tx.AddUser(ctx, &u, hash); err != nil || also == nil {
+			return err
+		}
+		return also(tx, u)
 	})
 	return u, err
 }

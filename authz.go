@@ -34,6 +34,14 @@ import (
 // (secondfactor.go): Authorize asks secondFactorMissing for every action,
 // and the service asks it only where no action of the rules applies
 // (removing a security key).
+//
+// Agreements are added by the mediator's admins, and only agreements that
+// name their organisation as the mediator: the mediator keeps the service
+// and the log, and the agreement is the terms both parties signed off
+// through it. A party cannot add an agreement over the service (the other
+// party would find terms it never saw there), nor can anyone add one
+// without a mediator: that stays with the command line on the server's
+// store (tally agreement add).
 
 // Action is something an actor asks to do.
 type Action string
@@ -48,12 +56,13 @@ const (
 	ActionImportList    Action = "import-list"    // store a new version of a party's list
 	ActionTakeStep      Action = "take-step"      // a step of the process, for a party or the mediator
 	ActionManageUsers   Action = "manage-users"   // an organisation's accounts and tokens
+	ActionAddAgreement  Action = "add-agreement"  // store a new agreement
 )
 
 // Actions returns every action, in the order of the rules.
 func Actions() []Action {
 	return []Action{ActionReadReport, ActionReadAgreement, ActionReadList, ActionReadRows, ActionReadProcess,
-		ActionReadLog, ActionImportList, ActionTakeStep, ActionManageUsers}
+		ActionReadLog, ActionImportList, ActionTakeStep, ActionManageUsers, ActionAddAgreement}
 }
 
 // Personal reports whether doing a is reading personal data, which is
@@ -111,6 +120,8 @@ var rules = []rule{
 		"a party's (or the mediator's) signers take its steps of the process"},
 	{ActionManageUsers, []OrgKind{OrgParty, OrgMediator, OrgWitness, OrgObserver}, RoleAdmin, ownOrg,
 		"an organisation's admins manage its accounts"},
+	{ActionAddAgreement, []OrgKind{OrgMediator}, RoleAdmin, mediatesIt,
+		"the mediator's admins add the agreements that name it as the mediator"},
 }
 
 func always(Organization, Resource) bool { return true }
@@ -144,6 +155,20 @@ func ownParty(org Organization, r Resource) bool {
 }
 
 func ownOrg(org Organization, r Resource) bool { return strings.EqualFold(r.Org, org.Code) }
+
+// mediatesIt: the organisation is the mediator the resource's agreement
+// names.
+func mediatesIt(org Organization, r Resource) bool {
+	return r.Agreement != nil && r.Agreement.Mediator != nil && strings.EqualFold(r.Agreement.Mediator.Code, org.Code)
+}
+
+// MayAddAgreements says whether actor may add any agreement at all (one
+// naming its organisation as the mediator), by the same rule as adding a
+// particular one: the API asks it before it reads an uploaded file.
+func MayAddAgreements(actor Actor) error {
+	own := Agreement{Mediator: &Party{Code: actor.Org().Code}}
+	return Authorize(actor, ActionAddAgreement, Resource{Agreement: &own})
+}
 
 // Authorize says whether actor may do action on r: nil if a rule allows
 // it, EUnauthorized if the actor is not signed in, ESecondFactor if a rule

@@ -66,6 +66,11 @@ func TestAuthorize(t *testing.T) {
 		{"admin manages own org", uaAdmin, tally.ActionManageUsers, tally.Resource{Org: "UA"}, ""},
 		{"admin manages no other org", uaAdmin, tally.ActionManageUsers, tally.Resource{Org: "RU"}, tally.EForbidden},
 		{"viewer manages nobody", uaViewer, tally.ActionManageUsers, tally.Resource{Org: "UA"}, tally.EForbidden},
+		{"mediator admin adds an agreement it mediates", actor(tally.OrgMediator, "TR", tally.RoleAdmin), tally.ActionAddAgreement, tally.Resource{Agreement: ag}, ""},
+		{"mediator admin adds none it does not mediate", actor(tally.OrgMediator, "XX", tally.RoleAdmin), tally.ActionAddAgreement, tally.Resource{Agreement: ag}, tally.EForbidden},
+		{"mediator admin adds none without a mediator", actor(tally.OrgMediator, "TR", tally.RoleAdmin), tally.ActionAddAgreement, tally.Resource{Agreement: other}, tally.EForbidden},
+		{"mediator signer adds no agreement", trSigner, tally.ActionAddAgreement, tally.Resource{Agreement: ag}, tally.EForbidden},
+		{"party admin adds no agreement", uaAdmin, tally.ActionAddAgreement, tally.Resource{Agreement: ag}, tally.EForbidden},
 		{"an unknown action", uaAdmin, tally.Action("fly"), tally.Resource{}, tally.EInternal},
 	}
 	for _, c := range cases {

@@ -268,8 +268,35 @@ func (s *Service) ExportLog(ctx context.Context, w ledger.Writer) error {
 		if err != nil {
 			return err
 		}
+		// An export ends with a checkpoint of all its entries: say so
+		// before a file is written, rather than fail half-way.
+		n, err := log.Size()
+		if err != nil {
+			return err
+		}
+		size := int64(-1)
+		if b, err := tx.LogState(ctx).LatestCheckpoint(); err != nil {
+			return err
+		} else if b != nil {
+			if size, err = checkpointSize(b, log.Keys()); err != nil {
+				return err
+			}
+		}
+		if size != n {
+			return &Error{Code: EConflict, Message: fmt.Sprintf("the log has %d entries, and no signed checkpoint holds them all yet", n),
+				Hint: "a checkpoint is signed within seconds of a change (tally log publish, where the log's key is): export again then"}
+		}
 		return ledger.Export(w, log)
 	})
+}
+
+// checkpointSize returns the size of a signed checkpoint.
+func checkpointSize(b []byte, keys ledger.Keys) (int64, error) {
+	cp, err := ledger.OpenCheckpoint(b, keys)
+	if err != nil {
+		return 0, err
+	}
+	return cp.Size, nil
 }
 
 // LogStatus is where the shared record stands.

@@ -59,19 +59,27 @@ func (s *Service) AddAgreement(ctx context.Context, a Agreement, source []byte) 
 		return &Error{Code: EInvalid, Key: ps[0].Path, Message: ps[0].Message}
 	}
 	return s.store.Update(ctx, func(tx Tx) error {
-		_, old, err := tx.Agreement(ctx, a.ID)
-		switch {
-		case err == nil && bytes.Equal(old, source):
-			return nil
-		case err == nil:
-			return &Error{Code: EConflict, Key: "id",
-				Message: fmt.Sprintf("agreement %s is already stored, with other terms", a.ID),
-				Hint:    "a stored agreement is never changed: give the new terms a new id"}
-		case ErrorCodeOf(err) != ENotFound:
-			return err
-		}
-		return tx.AddAgreement(ctx, a, source)
+		_, err := s.addAgreement(ctx, tx, a, source)
+		return err
 	})
+}
+
+// addAgreement is AddAgreement in tx, for a checked agreement; it reports
+// whether the agreement was stored now (false: the same file was stored
+// already).
+func (s *Service) addAgreement(ctx context.Context, tx Tx, a Agreement, source []byte) (bool, error) {
+	_, old, err := tx.Agreement(ctx, a.ID)
+	switch {
+	case err == nil && bytes.Equal(old, source):
+		return false, nil
+	case err == nil:
+		return false, &Error{Code: EConflict, Key: "id",
+			Message: fmt.Sprintf("agreement %s is already stored, with other terms", a.ID),
+			Hint:    "a stored agreement is never changed: give the new terms a new id"}
+	case ErrorCodeOf(err) != ENotFound:
+		return false, err
+	}
+	return true, tx.AddAgreement(ctx, a, source)
 }
 
 // Agreement returns a stored agreement and its source file.

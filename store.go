@@ -182,6 +182,14 @@ type AccountTx interface {
 	AddToken(ctx context.Context, t Token) error
 	// TokenUser returns the account whose token has the given hash.
 	TokenUser(ctx context.Context, hash []byte) (User, error)
+	// Tokens returns the API tokens of an account (their hashes), oldest
+	// first.
+	Tokens(ctx context.Context, userID int64) ([]Token, error)
+	// DeleteToken deletes the API token with the given hash; none is
+	// ENotFound.
+	DeleteToken(ctx context.Context, hash []byte) error
+	// SetPassword replaces an account's password hash ("" for none).
+	SetPassword(ctx context.Context, userID int64, passwordHash string) error
 
 	// AddSession stores a session.
 	AddSession(ctx context.Context, s Session) error
@@ -191,6 +199,9 @@ type AccountTx interface {
 	TouchSession(ctx context.Context, hash []byte, at time.Time) error
 	// DeleteSession deletes a session; deleting none is no error.
 	DeleteSession(ctx context.Context, hash []byte) error
+	// DeleteUserSessions deletes every session of an account, and
+	// returns how many.
+	DeleteUserSessions(ctx context.Context, userID int64) (int64, error)
 	// DeleteExpiredSessions deletes the sessions last seen before
 	// idleSince or expired at now, and returns how many.
 	DeleteExpiredSessions(ctx context.Context, idleSince, now time.Time) (int64, error)

@@ -390,7 +390,7 @@ func testBrowser(t *testing.T, e engine) {
 		t.Errorf("acknowledging without a key: %q", msg)
 	}
 	signer.do(chromedp.SetUploadFiles(chromedp.CSS("#signing-key"), []string{f.keyFiles["RU"]}),
-		chromedp.WaitVisible(chromedp.CSS("#signing-state.error")))
+		chromedp.Poll[chromedp.Void](`document.getElementById("signing-state").textContent.includes("not UA")`))
 	if msg := signer.text("#signing-state"); !strings.Contains(msg, "This key is not UA's") {
 		t.Errorf("loading RU's key: %q", msg)
 	}

@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"tally"
@@ -77,15 +78,12 @@ type webPages struct {
 	err     error // why the renderer could not be made
 	mu      sync.Mutex
 	pending map[string]*pendingImport
+	// verifying is set while the log is verified on the server.
+	verifying atomic.Bool
 }
 
 // pageRoutes is every route of the web interface.
 func (s *Server) pageRoutes() []pageRoute {
-	notYet := func(action tally.Action, what, command string) func(http.ResponseWriter, *http.Request, *pageCtx) error {
-		return func(w http.ResponseWriter, r *http.Request, pc *pageCtx) error {
-			return s.notImplemented(r, pc, action, what, command)
-		}
-	}
 	return []pageRoute{
 		{"GET", "/{$}", true, s.agreementsPage},
 		{"GET", "/login", false, s.loginPage},
@@ -109,7 +107,7 @@ func (s *Server) pageRoutes() []pageRoute {
 		{"GET", "/report.pdf", true, s.reportFile},
 		{"GET", "/report.txt", true, s.reportFile},
 		{"GET", "/report.json", true, s.reportFile},
-		{"POST", "/agreements", true, notYet("", "adding an agreement", "tally agreement add FILE.yaml")},
+		{"POST", "/agreements", true, s.agreementForm},
 		{"POST", "/review/answer", true, s.stepPage("answering a list", "tally review answer LIST@N --as PARTY --key tally-party-PARTY.key ...", stepForms["answer"])},
 		{"POST", "/match/decide", true, s.stepPage("deciding a pair", "tally match accept|reject --list A --list B --key tally-party-PARTY.key ...", stepForms["decide"])},
 		{"POST", "/rounds/plan", true, s.stepPage("planning a round", "tally round plan --round R --date D --manifest FILE --as TR ...", stepForms["plan"])},
@@ -122,11 +120,17 @@ func (s *Server) pageRoutes() []pageRoute {
 		{"POST", "/children/open", true, s.stepPage("opening a child's case", "tally children open --case C --child LIST:REF --as PARTY --key tally-party-PARTY.key", stepForms["child-open"])},
 		{"POST", "/children/step", true, s.stepPage("a step of a child's case", "tally children step ... --key tally-party-PARTY.key", stepForms["child-step"])},
 		{"POST", "/steps", true, s.stepsSubmit},
-		{"POST", "/log/verify", true, notYet(tally.ActionReadLog, "verifying the log on the server", "tally log export --out record/ && tally log verify record/")},
+		{"POST", "/log/verify", true, s.logVerifyForm},
 		{"GET", "/security-keys", true, s.keysPage},
 		{"GET", "/security-keys/enrol", true, s.enrolPage},
 		{"GET", "/security-keys/verify", true, s.verifyPage},
 		{"POST", "/security-keys/remove", true, s.removeKeyForm},
+		{"GET", "/admin", true, s.adminPage},
+		{"POST", "/admin/users", true, s.adminAddForm},
+		{"POST", "/admin/tokens", true, s.adminTokenForm},
+		{"POST", "/admin/tokens/revoke", true, s.adminRevokeForm},
+		{"POST", "/admin/password", true, s.adminPasswordForm},
+		{"POST", "/admin/disable", true, s.adminDisableForm},
 	}
 }
 
@@ -173,6 +177,7 @@ func (s *Server) handlePage(rt pageRoute) http.Handler {
 			pc.header.User, pc.header.Party, pc.header.PartyName = actor.User.Name, o.Code, o.Name
 			pc.header.Mediator = o.Kind == tally.OrgMediator
 			pc.header.Signer = actor.User.Has(tally.RoleSigner)
+			pc.header.Admin = tally.Authorize(actor, tally.ActionManageUsers, tally.Resource{Org: o.Code}) == nil
 		}
 		if err := rt.handler(w, r, pc); err != nil {
 			s.writePageError(w, r, pc, err)
@@ -252,29 +257,6 @@ func (s *Server) writePageError(w http.ResponseWriter, r *http.Request, pc *page
 		info(r).internal = rerr
 		s.writeError(w, r, err)
 	}
-}
-
-// notImplemented refuses a step the server cannot sign, once the actor is
-// known to be allowed to take it (deny first: a refusal says nothing of
-// what the server could do).
-func (s *Server) notImplemented(r *http.Request, pc *pageCtx, action tally.Action, what, command string) error {
-	switch action {
-	case tally.ActionTakeStep:
-		a, err := s.chosenAgreement(r, pc, "")
-		if err != nil {
-			return err
-		}
-		if err := tally.Authorize(pc.actor, action, tally.Resource{Agreement: a, Party: pc.actor.Org().Code}); err != nil {
-			return err
-		}
-	case tally.ActionReadLog:
-		if err := tally.Authorize(pc.actor, action, tally.Resource{}); err != nil {
-			return err
-		}
-	}
-	return &tally.Error{Code: codeNotImplemented,
-		Message: what + " is not possible on the server: every step is signed with the party's key, which the server does not hold",
-		Hint:    "take the step with the command line, where the key is: " + command}
 }
 
 // chosenAgreement is the agreement the pages are about: id when given,
@@ -392,12 +374,34 @@ func (s *Server) logoutForm(w http.ResponseWriter, r *http.Request, pc *pageCtx)
 // agreementsPage lists the agreements and, for /agreements/{id}, shows
 // one, which becomes the agreement the other pages are about.
 func (s *Server) agreementsPage(w http.ResponseWriter, r *http.Request, pc *pageCtx) error {
-	ctx := r.Context()
-	as, err := s.svc.AgreementsFor(ctx, pc.actor)
+	page, err := s.agreementsView(r, pc)
 	if err != nil {
 		return err
 	}
-	page := web.AgreementsPage{}
+	if id := r.PathValue("id"); id != "" {
+		a, err := s.chosenAgreement(r, pc, id)
+		if err != nil {
+			return err
+		}
+		page.Detail = a
+		pc.header.Flash = addedFlash(r, a.ID)
+		http.SetCookie(w, &http.Cookie{Name: agreementCookie, Value: a.ID, Path: "/", Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	} else if _, err := s.chosenAgreement(r, pc, ""); err != nil && tally.ErrorCodeOf(err) != tally.EForbidden && tally.ErrorCodeOf(err) != tally.ENotFound {
+		return err
+	}
+	page.Header = pc.header
+	return s.render(w, http.StatusOK, "agreements", pc, page)
+}
+
+// agreementsView is the table of agreements, and whether the actor may
+// add one.
+func (s *Server) agreementsView(r *http.Request, pc *pageCtx) (web.AgreementsPage, error) {
+	ctx := r.Context()
+	as, err := s.svc.AgreementsFor(ctx, pc.actor)
+	if err != nil {
+		return web.AgreementsPage{}, err
+	}
+	page := web.AgreementsPage{CanAdd: tally.MayAddAgreements(pc.actor) == nil}
 	for _, a := range as {
 		v := web.AgreementView{ID: a.ID, Title: a.Title, Date: a.Date.String()}
 		// The terms and lists only for those who may read them.
@@ -411,24 +415,13 @@ func (s *Server) agreementsPage(w http.ResponseWriter, r *http.Request, pc *page
 			v.Categories = len(full.Categories)
 			ls, err := s.svc.ListsFor(ctx, pc.actor, a.ID)
 			if err != nil {
-				return err
+				return web.AgreementsPage{}, err
 			}
 			v.Lists = len(ls)
 		}
 		page.Agreements = append(page.Agreements, v)
 	}
-	if id := r.PathValue("id"); id != "" {
-		a, err := s.chosenAgreement(r, pc, id)
-		if err != nil {
-			return err
-		}
-		page.Detail = a
-		http.SetCookie(w, &http.Cookie{Name: agreementCookie, Value: a.ID, Path: "/", Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode})
-	} else if _, err := s.chosenAgreement(r, pc, ""); err != nil && tally.ErrorCodeOf(err) != tally.EForbidden && tally.ErrorCodeOf(err) != tally.ENotFound {
-		return err
-	}
-	page.Header = pc.header
-	return s.render(w, http.StatusOK, "agreements", pc, page)
+	return page, nil
 }
 
 // importForm is the import page's form for agreement a.
@@ -863,21 +856,32 @@ func (s *Server) childrenPage(w http.ResponseWriter, r *http.Request, pc *pageCt
 
 // logPage shows the shared record's latest checkpoint and its witnesses.
 func (s *Server) logPage(w http.ResponseWriter, r *http.Request, pc *pageCtx) error {
+	page, err := s.logView(r, pc)
+	if err != nil {
+		return err
+	}
+	page.Header = pc.header
+	return s.render(w, http.StatusOK, "log", pc, page)
+}
+
+// logView is the log page's content: the latest checkpoint, the witnesses
+// and the latest entries.
+func (s *Server) logView(r *http.Request, pc *pageCtx) (web.LogPage, error) {
 	ctx := r.Context()
 	page := web.LogPage{}
 	b, err := s.svc.CheckpointFor(ctx, pc.actor)
 	switch {
 	case tally.ErrorCodeOf(err) == tally.ENotFound: // no log kept: nothing to show
 	case err != nil:
-		return err
+		return page, err
 	default:
 		keys, err := s.svc.LogKeys(ctx)
 		if err != nil {
-			return err
+			return page, err
 		}
 		cp, err := ledger.OpenCheckpoint(b, keys)
 		if err != nil {
-			return err
+			return page, err
 		}
 		page.Checkpoint = checkpointOf(cp)
 		for _, vk := range keys.Witnesses {
@@ -888,9 +892,11 @@ func (s *Server) logPage(w http.ResponseWriter, r *http.Request, pc *pageCtx) er
 			}
 			page.Witnesses = append(page.Witnesses, wv)
 		}
+		if page.Entries, err = s.latestEntries(r, pc, cp.Size); err != nil {
+			return page, err
+		}
 	}
-	page.Header = pc.header
-	return s.render(w, http.StatusOK, "log", pc, page)
+	return page, nil
 }
 
 func checkpointOf(cp *ledger.Checkpoint) report.Checkpoint {
@@ -959,10 +965,7 @@ func (s *Server) reportFile(w http.ResponseWriter, r *http.Request, pc *pageCtx)
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		err = report.Text(&b, doc)
 	default:
-		out := struct {
-			exchange.Report
-			Checkpoint *checkpointJSON `json:"checkpoint"`
-		}{Report: rep}
+		out := publicReportJSON{Report: rep}
 		if cp != nil {
 			c := checkpointOf(cp)
 			out.Checkpoint = &checkpointJSON{Origin: c.Origin, Size: c.Size, RootHash: c.RootHash,

@@ -61,10 +61,21 @@ func importFormBody(party, csv string) (string, io.Reader) {
 	return mw.FormDataContentType(), &b
 }
 
+// fileForm is a form of the pages with one file.
+func fileForm(name, content string) (string, io.Reader) {
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	mw.WriteField("csrf", "")
+	fw, _ := mw.CreateFormFile("file", name)
+	io.WriteString(fw, content)
+	mw.Close()
+	return mw.FormDataContentType(), &b
+}
+
 // pageExpectations gives, for each route of the web interface, the
 // requests and the status each actor must get: the same rules as the API,
 // pages that need a session sending a browser without one to /login.
-func pageExpectations(canary string) map[string]expectation {
+func pageExpectations(canary string, spares map[string]string) map[string]expectation {
 	one := []target{{}}
 	always := func(int) func(actorSpec, target) int {
 		return func(actorSpec, target) int { return 200 }
@@ -168,21 +179,30 @@ func pageExpectations(canary string) map[string]expectation {
 			}
 			return http.StatusNotFound
 		}},
-		"POST /agreements": {one, post("/agreements"), func(a actorSpec, _ target) int {
-			if anonymous(a) {
+		"POST /agreements": {one, func(actorSpec, target) (string, string, string, io.Reader) {
+			ct, body := fileForm("a3.yaml", agreementFile("a3"))
+			return "POST", "/agreements", ct, body
+		}, func(a actorSpec, _ target) int {
+			switch {
+			case anonymous(a):
 				return http.StatusUnauthorized
+			case isMediator(a) && has(a, tally.RoleAdmin):
+				return http.StatusSeeOther // to the agreement added
 			}
-			return http.StatusNotImplemented
+			return http.StatusForbidden
 		}},
 		"POST /log/verify": {one, post("/log/verify"), func(a actorSpec, _ target) int {
 			if anonymous(a) {
 				return http.StatusUnauthorized
 			}
-			if readsLog(a) == 200 {
-				return http.StatusNotImplemented
+			return readsLog(a)
+		}},
+		"GET /admin": {one, get("/admin"), page(func(a actorSpec) int {
+			if has(a, tally.RoleAdmin) {
+				return 200
 			}
 			return http.StatusForbidden
-		}},
+		})},
 	}
 	exp["GET /security-keys"] = expectation{one, get("/security-keys"), page(signed(200))}
 	exp["GET /security-keys/enrol"] = expectation{one, get("/security-keys/enrol?next=/review"), page(signed(200))}
@@ -195,6 +215,38 @@ func pageExpectations(canary string) map[string]expectation {
 		}
 		return http.StatusNotFound // no such key of theirs
 	}}
+	// The admin forms act on the admin's own organisation: each admin on
+	// its organisation's spare account.
+	adminForm := func(path string, fields func(a actorSpec) url.Values) func(actorSpec, target) (string, string, string, io.Reader) {
+		return func(a actorSpec, _ target) (string, string, string, io.Reader) {
+			v := fields(a)
+			v.Set("csrf", "")
+			return "POST", path, "application/x-www-form-urlencoded", strings.NewReader(v.Encode())
+		}
+	}
+	byAdmin := func(ok int) func(actorSpec, target) int {
+		return func(a actorSpec, _ target) int {
+			switch {
+			case anonymous(a):
+				return http.StatusUnauthorized
+			case has(a, tally.RoleAdmin):
+				return ok
+			}
+			return http.StatusForbidden
+		}
+	}
+	spare := func(a actorSpec) url.Values { return url.Values{"login": {spareLogin(a.org)}} }
+	exp["POST /admin/users"] = expectation{one, adminForm("/admin/users", func(a actorSpec) url.Values {
+		return url.Values{"login": {"new-" + a.name}, "name": {"New Person"}, "role": {"viewer"}, "password": {testPassword}}
+	}), byAdmin(http.StatusSeeOther)}
+	exp["POST /admin/tokens"] = expectation{one, adminForm("/admin/tokens", spare), byAdmin(200)}
+	exp["POST /admin/tokens/revoke"] = expectation{one, adminForm("/admin/tokens/revoke", func(a actorSpec) url.Values {
+		return url.Values{"login": {spareLogin(a.org)}, "id": {spares[a.org]}}
+	}), byAdmin(http.StatusSeeOther)}
+	exp["POST /admin/password"] = expectation{one, adminForm("/admin/password", func(a actorSpec) url.Values {
+		return url.Values{"login": {spareLogin(a.org)}, "password": {testPassword}}
+	}), byAdmin(http.StatusSeeOther)}
+	exp["POST /admin/disable"] = expectation{one, adminForm("/admin/disable", spare), byAdmin(http.StatusSeeOther)}
 	for _, p := range []string{"/review/answer", "/match/decide", "/rounds/plan", "/rounds/approve", "/rounds/handover", "/rounds/ack",
 		"/remains/transfer", "/remains/ack", "/remains/discrepancy", "/children/open", "/children/step"} {
 		exp["POST "+p] = expectation{one, post(p), step}
@@ -214,7 +266,7 @@ func TestEveryPageEveryRole(t *testing.T) { eachEngine(t, testEveryPageEveryRole
 
 func testEveryPageEveryRole(t *testing.T, e engine) {
 	f := newFixture(t, e, Config{LoginBurst: 1000, LoginRate: rate.Inf}, true)
-	exp := pageExpectations(f.canary)
+	exp := pageExpectations(f.canary, f.spares)
 	seen := map[string]bool{}
 	var leaks []string
 	uaSawCanary := false
@@ -241,8 +293,14 @@ func testEveryPageEveryRole(t *testing.T, e engine) {
 				if isPage && (!strings.HasPrefix(ctype, "text/html") || !htmlLang.MatchString(res.body)) {
 					t.Errorf("%s %s as %s: %d %s is not a page of the interface", method, path, a.name, res.status, ctype)
 				}
-				if res.status == http.StatusSeeOther && !strings.HasPrefix(res.header.Get("Location"), "/login") {
+				if res.status == http.StatusSeeOther && !strings.HasPrefix(res.header.Get("Location"), "/login") &&
+					!strings.HasPrefix(res.header.Get("Location"), "/admin?done=") && !strings.HasPrefix(res.header.Get("Location"), "/agreements/a3?added=1") {
 					t.Errorf("%s %s as %s: sent to %q", method, path, a.name, res.header.Get("Location"))
+				}
+				for _, secret := range append([]string{"$argon2id$", testPassword}, f.spareSecrets...) {
+					if strings.Contains(res.body+fmt.Sprint(res.header), secret) {
+						t.Errorf("%s %s as %s: the answer holds a secret (%.12s...)", method, path, a.name, secret)
+					}
 				}
 				if strings.Contains(res.body+fmt.Sprint(res.header), f.canary) {
 					if a.org == "UA" {

@@ -41,18 +41,30 @@ func (s *Server) routes() []route {
 		{"POST", "/api/logout", false, "End the session", "", s.logout},
 		{"GET", "/api/me", true, "Who is signed in, in which organisation, with which roles", "Me", s.me},
 		{"GET", "/api/agreements", true, "The agreements (id, title, date)", "AgreementList", s.agreements},
+		{"POST", "/api/agreements", true, "Add an agreement, as tally agreement add does: the YAML or JSON file as the body (application/yaml, application/json) or as the file of a multipart form; the admins of the mediator it names only. 201 when stored, 200 when the same file was stored already", "Agreement", s.addAgreement},
 		{"GET", "/api/agreements/{id}", true, "An agreement's terms", "Agreement", s.agreement},
 		{"GET", "/api/agreements/{id}/lists", true, "For each list, the latest version you may read", "ListVersions", s.lists},
 		{"POST", "/api/agreements/{id}/lists", true, "Import a list file as a new version of a party's list (multipart: party, kind, name, category, then file)", "Import", s.importList},
 		{"GET", "/api/agreements/{id}/lists/{list}/versions/{n}", true, "A list version and its conformity report (audited)", "VersionReport", s.listVersion},
 		{"GET", "/api/agreements/{id}/lists/{list}/versions/{n}/rows", true, "A page of a list version's rows (personal data, audited): ?after=LINE&limit=N", "Rows", s.rows},
+		{"GET", "/api/agreements/{id}/lists/{list}/versions/{n}/original", true, "A list version's original file, byte for byte, its SHA-256 in Repr-Digest and X-Tally-SHA256 (personal data, audited)", "file", s.original},
+		{"GET", "/api/agreements/{id}/matches", true, "The decisions taken on the pairs between two list versions, oldest first: ?left=LIST@N&right=LIST@N (personal data, audited)", "Matches", s.matches},
 		{"GET", "/api/agreements/{id}/review", true, "Where the review of each list stands, whose move it is", "Review", s.review},
 		{"GET", "/api/agreements/{id}/steps", true, "The recorded steps of the process, in the order of the log, for a client that replays it", "Steps", s.steps},
 		{"POST", "/api/agreements/{id}/steps/prepare", true, "Prepare steps for the signed-in signer's party to sign: {steps: [{kind, body}]} gives each payload, its salt and the first entry's text", "PreparedSteps", s.prepareSteps},
 		{"POST", "/api/agreements/{id}/steps", true, "Record steps signed by the party: {steps: [{kind, payload, salt, entry}]}, as prepared, each entry signed; 409 when the party's chain moved on (prepare again)", "RecordedSteps", s.submitSteps},
 		{"GET", "/api/agreements/{id}/report", true, "The public report: counts only, tied to a checkpoint", "PublicReport", s.report},
 		{"GET", "/api/log/checkpoint", true, "The shared record's latest signed checkpoint", "text", s.checkpoint},
-		{"GET", "/api/orgs/{org}/users", true, "The accounts of an organisation (its admins only)", "Users", s.users},
+		{"GET", "/api/log/entries", true, "A page of the shared record's entries (no personal data): ?start=INDEX&n=COUNT", "LogEntries", s.logEntries},
+		{"GET", "/api/log/entries/{i}/receipt", true, "The receipt of entry i: the entry, its inclusion proof and the cosigned checkpoint holding it, and all three as a proof for tally log check-proof", "Receipt", s.receipt},
+		{"GET", "/api/log/export", true, "The whole shared record as a tar archive of the directory tally log export writes; extract it and run tally log verify on it", "tar", s.logExport},
+		{"PUT", "/api/me/password", true, "Change your own password, giving the current one; your sessions end", "", s.changeOwnPassword},
+		{"POST", "/api/orgs/{org}/users", true, "Create an account in the organisation (its admins only), with a first password to hand over, or none for an account that uses API tokens only", "Account", s.addUser},
+		{"PUT", "/api/orgs/{org}/users/{login}/password", true, "Set a new password on an account (its organisation's admins only); its sessions end", "", s.setPassword},
+		{"POST", "/api/orgs/{org}/users/{login}/tokens", true, "Issue an API token to an account (its organisation's admins only): the token is in the answer, and never shown again", "NewToken", s.newToken},
+		{"DELETE", "/api/orgs/{org}/users/{login}/tokens/{id}", true, "Revoke an API token by its id (its organisation's admins only)", "", s.revokeToken},
+		{"POST", "/api/orgs/{org}/users/{login}/disable", true, "Disable an account: its password removed, its tokens revoked, its sessions ended (its organisation's admins only)", "", s.disableUser},
+		{"GET", "/api/orgs/{org}/users", true, "The accounts of an organisation, with their tokens' ids (its admins only)", "Accounts", s.users},
 		{"POST", "/api/webauthn/register/begin", true, "Begin registering a security key (WebAuthn): the options for navigator.credentials.create", "CredentialCreation", s.registerBegin},
 		{"POST", "/api/webauthn/register/finish", true, "Finish registering a security key: {name, credential}; confirms the session (201)", "SecurityKey", s.registerFinish},
 		{"POST", "/api/webauthn/login/begin", true, "Begin confirming the session with a security key: the options for navigator.credentials.get", "CredentialAssertion", s.loginBegin},
@@ -159,18 +171,6 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request, actor tally.Actor) e
 	return writeJSON(w, j)
 }
 
-func (s *Server) users(w http.ResponseWriter, r *http.Request, actor tally.Actor) error {
-	us, err := s.svc.UsersFor(r.Context(), actor, strings.ToUpper(r.PathValue("org")))
-	if err != nil {
-		return err
-	}
-	out := []userJSON{}
-	for _, u := range us {
-		out = append(out, toUserJSON(u))
-	}
-	return writeJSON(w, out)
-}
-
 type agreementSummary struct {
 	ID    string `json:"id"`
 	Title string `json:"title"`
@@ -224,6 +224,11 @@ func (s *Server) agreement(w http.ResponseWriter, r *http.Request, actor tally.A
 	if err != nil {
 		return err
 	}
+	return writeJSON(w, toAgreementJSON(a, source))
+}
+
+// toAgreementJSON is an agreement, and its file as it was added.
+func toAgreementJSON(a tally.Agreement, source []byte) agreementJSON {
 	j := agreementJSON{agreementSummary: agreementSummary{a.ID, a.Title, a.Date.String()}, Parties: []partyJSON{}, Categories: []categoryJSON{}, Source: string(source)}
 	for _, p := range a.Parties {
 		j.Parties = append(j.Parties, partyJSON{p.Code, p.Name})
@@ -234,7 +239,7 @@ func (s *Server) agreement(w http.ResponseWriter, r *http.Request, actor tally.A
 	for _, c := range a.Categories {
 		j.Categories = append(j.Categories, categoryJSON{c.ID, c.Title, string(c.Subject), string(c.Terms), c.Quantity, c.From, c.To})
 	}
-	return writeJSON(w, j)
+	return j
 }
 
 // versionJSON is a list version as the API gives it; the same fields as
@@ -301,13 +306,35 @@ func (s *Server) listVersion(w http.ResponseWriter, r *http.Request, actor tally
 	if err != nil {
 		return err
 	}
+	return writeJSON(w, toVersionReportJSON(v, rep))
+}
+
+// versionReportJSON is a list version with its conformity report.
+type versionReportJSON struct {
+	Version versionJSON  `json:"version"`
+	Report  tally.Report `json:"report"`
+}
+
+// toVersionReportJSON gives a report's lists as arrays, empty ones too.
+func toVersionReportJSON(v tally.ListVersion, rep tally.Report) versionReportJSON {
 	if rep.Unknown == nil {
 		rep.Unknown = []string{}
 	}
-	return writeJSON(w, struct {
-		Version versionJSON  `json:"version"`
-		Report  tally.Report `json:"report"`
-	}{toVersionJSON(v), rep})
+	if rep.Problems == nil {
+		rep.Problems = []tally.Problem{}
+	}
+	if rep.Notes == nil {
+		rep.Notes = []tally.Note{}
+	}
+	return versionReportJSON{toVersionJSON(v), rep}
+}
+
+// rowsJSON is a page of a list version's rows.
+type rowsJSON struct {
+	List    string    `json:"list"`
+	Version int       `json:"version"`
+	Rows    []rowJSON `json:"rows"`
+	Next    *int      `json:"next_after"` // null on the last page
 }
 
 type rowJSON struct {
@@ -338,12 +365,7 @@ func (s *Server) rows(w http.ResponseWriter, r *http.Request, actor tally.Actor)
 	if err != nil {
 		return err
 	}
-	out := struct {
-		List    string    `json:"list"`
-		Version int       `json:"version"`
-		Rows    []rowJSON `json:"rows"`
-		Next    *int      `json:"next_after"` // null on the last page
-	}{v.ListID, v.Version, make([]rowJSON, 0, len(rows)), nil}
+	out := rowsJSON{v.ListID, v.Version, make([]rowJSON, 0, len(rows)), nil}
 	for _, row := range rows {
 		j := rowJSON{Line: row.Row.Line, Ref: row.Ref, Fields: map[string]string{}, Extra: row.Row.Extra}
 		for f := tally.FieldRef + 1; f < tally.NumFields; f++ {
@@ -417,13 +439,24 @@ func (s *Server) importList(w http.ResponseWriter, r *http.Request, actor tally.
 	w.Header().Set("Location", "/api/agreements/"+v.AgreementID+"/lists/"+v.ListID+"/versions/"+strconv.Itoa(v.Version))
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusCreated)
-	if rep.Unknown == nil {
-		rep.Unknown = []string{}
-	}
-	return writeJSON(w, struct {
-		Version versionJSON  `json:"version"`
-		Report  tally.Report `json:"report"`
-	}{toVersionJSON(v), rep})
+	return writeJSON(w, toVersionReportJSON(v, rep))
+}
+
+// reviewStatusJSON is where the review of one list stands.
+type reviewStatusJSON struct {
+	List       string `json:"list"`
+	Kind       string `json:"kind"`
+	Version    int    `json:"version"`
+	Submitter  string `json:"submitter"`
+	Receiver   string `json:"receiver"`
+	Rows       int    `json:"rows"`
+	Accepted   int    `json:"accepted"`
+	Objections int    `json:"objections"`
+	Unanswered int    `json:"unanswered"`
+	WaitingFor string `json:"waiting_for"`
+	Since      string `json:"since"`
+	Move       string `json:"move"`
+	Entry      int64  `json:"entry"`
 }
 
 func (s *Server) review(w http.ResponseWriter, r *http.Request, actor tally.Actor) error {
@@ -431,24 +464,9 @@ func (s *Server) review(w http.ResponseWriter, r *http.Request, actor tally.Acto
 	if err != nil {
 		return err
 	}
-	type status struct {
-		List       string `json:"list"`
-		Kind       string `json:"kind"`
-		Version    int    `json:"version"`
-		Submitter  string `json:"submitter"`
-		Receiver   string `json:"receiver"`
-		Rows       int    `json:"rows"`
-		Accepted   int    `json:"accepted"`
-		Objections int    `json:"objections"`
-		Unanswered int    `json:"unanswered"`
-		WaitingFor string `json:"waiting_for"`
-		Since      string `json:"since"`
-		Move       string `json:"move"`
-		Entry      int64  `json:"entry"`
-	}
-	out := []status{}
+	out := []reviewStatusJSON{}
 	for _, l := range p.Lists() {
-		out = append(out, status{l.List, l.Kind, l.Version, l.Submitter, l.Receiver, l.Rows, l.Accepted, l.Objections,
+		out = append(out, reviewStatusJSON{l.List, l.Kind, l.Version, l.Submitter, l.Receiver, l.Rows, l.Accepted, l.Objections,
 			l.Unanswered, l.WaitingFor, l.Since.UTC().Format(time.RFC3339), l.Move(), l.Entry})
 	}
 	return writeJSON(w, out)
@@ -468,6 +486,13 @@ func (s *Server) sharedProcess(r *http.Request, actor tally.Actor, action tally.
 	return ep, cp, nil
 }
 
+// publicReportJSON is the public report, tied to the checkpoint it was
+// computed at (null when the store keeps no log).
+type publicReportJSON struct {
+	exchange.Report
+	Checkpoint *checkpointJSON `json:"checkpoint"`
+}
+
 type checkpointJSON struct {
 	Origin    string   `json:"origin"`
 	Size      int64    `json:"size"`
@@ -484,10 +509,7 @@ func (s *Server) report(w http.ResponseWriter, r *http.Request, actor tally.Acto
 	if err != nil {
 		return err
 	}
-	out := struct {
-		exchange.Report
-		Checkpoint *checkpointJSON `json:"checkpoint"`
-	}{Report: p.Report()}
+	out := publicReportJSON{Report: p.Report()}
 	if cp != nil {
 		out.Checkpoint = &checkpointJSON{Origin: cp.Origin, Size: cp.Size, RootHash: base64.StdEncoding.EncodeToString(cp.Hash[:]),
 			Time: cp.Time.UTC().Format(time.RFC3339), Cosigners: cp.Cosigners}

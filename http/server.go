@@ -48,6 +48,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"tally"
+	"tally/agreementfile"
 )
 
 // SessionCookie is the name of the session cookie. The __Host- prefix
@@ -265,6 +266,17 @@ type Problem struct {
 	Code   string `json:"code"`
 	Key    string `json:"key,omitempty"`
 	Hint   string `json:"hint,omitempty"`
+	// Problems are every fault of an uploaded file, when it has several
+	// (an agreement file).
+	Problems []FileProblem `json:"problems,omitempty"`
+}
+
+// FileProblem is one fault of an uploaded file: where, what, what to do.
+type FileProblem struct {
+	Line    int    `json:"line,omitempty"`
+	Key     string `json:"key,omitempty"`
+	Message string `json:"message"`
+	Hint    string `json:"hint,omitempty"`
 }
 
 // statusOf is the one place an error code becomes an HTTP status.
@@ -313,6 +325,12 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		p.Detail, p.Key, p.Hint = e.Error(), e.Key, e.Hint
 		if e.Hint != "" {
 			p.Detail = strings.TrimSuffix(p.Detail, " ("+e.Hint+")")
+		}
+		var es agreementfile.Errors
+		if errors.As(err, &es) {
+			for _, x := range es {
+				p.Problems = append(p.Problems, FileProblem{x.Line, x.Key, x.Message, x.Hint})
+			}
 		}
 	}
 	if status >= 500 {

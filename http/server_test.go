@@ -64,6 +64,19 @@ type fixture struct {
 	offset   atomic.Int64 // the clock's offset, in nanoseconds
 	signers  map[string]ledgerSigner
 	keyFiles map[string]string // party → its private key's file, where a test made one
+	// spares are an account per organisation that no actor is, for the
+	// routes that change accounts: org → the id of the API token it was
+	// given; spareSecrets are those tokens, which no answer may show.
+	spares       map[string]string
+	spareSecrets []string
+}
+
+// spareLogin is the login of an organisation's spare account.
+func spareLogin(org string) string { return strings.ToLower(org) + "-spare" }
+
+// agreementFile is an agreement mediated by TR, to add.
+func agreementFile(id string) string {
+	return strings.Replace(agreementYAML, "id: a1", "id: "+id, 1)
 }
 
 type ledgerSigner = interface {
@@ -153,7 +166,7 @@ func eachEngine(t *testing.T, test func(*testing.T, engine)) {
 func newFixture(t *testing.T, e engine, cfg Config, withLog bool) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	f := &fixture{logs: &syncBuffer{}, tokens: map[string]string{}, actors: allActors(), signers: map[string]ledgerSigner{}}
+	f := &fixture{logs: &syncBuffer{}, tokens: map[string]string{}, actors: allActors(), signers: map[string]ledgerSigner{}, spares: map[string]string{}}
 	f.canary = "КАНАРКА" + strings.ToUpper(rand.Text()[:10])
 	st := e.open(t)
 	f.svc = tally.NewService(st, func() time.Time { return time.Now().Add(time.Duration(f.offset.Load())) })
@@ -194,6 +207,19 @@ func newFixture(t *testing.T, e engine, cfg Config, withLog bool) *fixture {
 		f.importList(t, &ag, "UA", tally.KindCustody, listCSV("UC", "Шевченко"), true)
 		f.importList(t, &ag, "RU", tally.KindRequest, listCSV("RR", "Иванов"), false)
 		f.importList(t, &ag, "RU", tally.KindCustody, listCSV("RC", "Петров"), true)
+		// UA's clerk paired a row of UA's draft with one RU put to UA.
+		left, err := f.svc.ListVersion(ctx, "a1", "ua-request", 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		right, err := f.svc.ListVersion(ctx, "a1", "ru-custody", 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.svc.DecidePair(ctx, tally.PairDecision{LeftVersion: left.ID, RightVersion: right.ID, Left: "UA-1", Right: "RC-1",
+			Accepted: true, Score: 0.97, By: "Clerk O.", Party: "UA"}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	for _, a := range f.actors {
 		if a.name == "anonymous" {
@@ -205,6 +231,33 @@ func newFixture(t *testing.T, e engine, cfg Config, withLog bool) *fixture {
 		}
 		if f.tokens[a.name], err = f.svc.NewToken(ctx, a.name); err != nil {
 			t.Fatal(err)
+		}
+	}
+	for _, org := range []struct {
+		code string
+		kind tally.OrgKind
+	}{{"UA", tally.OrgParty}, {"RU", tally.OrgParty}, {"TR", tally.OrgMediator}, {"OBS", tally.OrgObserver}} {
+		if _, err := f.svc.AddUser(ctx, tally.NewUser{OrgCode: org.code, OrgKind: org.kind, Name: "Spare " + org.code,
+			Login: spareLogin(org.code), Roles: []tally.Role{tally.RoleViewer}, Password: testPassword}); err != nil {
+			t.Fatal(err)
+		}
+		secret, err := f.svc.NewToken(ctx, spareLogin(org.code))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.spareSecrets = append(f.spareSecrets, secret)
+		actor, err := f.svc.TokenActor(ctx, secret)
+		if err != nil {
+			t.Fatal(err)
+		}
+		accounts, err := f.svc.AccountsFor(ctx, tally.Actor{User: tally.User{ID: -1, Login: "fixture", Org: actor.Org(), Roles: []tally.Role{tally.RoleAdmin}}, Via: tally.ViaToken}, org.code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range accounts {
+			if a.Login == spareLogin(org.code) {
+				f.spares[org.code] = a.Tokens[0].ID()
+			}
 		}
 	}
 	cfg.Service = f.svc
@@ -292,6 +345,9 @@ type target struct {
 	putTo     string // the party the list was put to, "" for a draft
 	org       string
 	importFor string
+	token     string // the id of the org's spare account's API token
+	query     string // a query string
+	readers   string // who may read what the query names: parties' and the mediator's codes
 }
 
 var listTargets = []target{
@@ -357,13 +413,51 @@ func readList(a actorSpec, tg target) int {
 }
 
 func get(path string) func(actorSpec, target) (string, string, string, io.Reader) {
+	return send("GET", path, "", "")
+}
+
+// send is a request with a body; {list}, {org}, {spare} (the org's spare
+// account), {token} (its token's id) and {query} are the target's.
+func send(method, path, contentType, body string) func(actorSpec, target) (string, string, string, io.Reader) {
 	return func(_ actorSpec, tg target) (string, string, string, io.Reader) {
-		p := strings.NewReplacer("{list}", tg.list, "{org}", tg.org).Replace(path)
-		return "GET", p, "", nil
+		r := strings.NewReplacer("{list}", tg.list, "{org}", tg.org, "{spare}", spareLogin(tg.org), "{token}", tg.token, "{query}", tg.query)
+		var b io.Reader
+		if body != "" {
+			b = strings.NewReader(r.Replace(body))
+		}
+		return method, r.Replace(path), contentType, b
 	}
 }
 
-func expectations() map[string]expectation {
+// readsLog: the parties, the mediator and the witnesses read the log.
+func readsLog(a actorSpec, ok int) int {
+	if isParty(a) || isMediator(a) || a.kind == tally.OrgWitness {
+		return ok
+	}
+	return signedIn(a, http.StatusForbidden)
+}
+
+// adminOf: an organisation's admins manage its accounts.
+func adminOf(ok int) func(a actorSpec, tg target) int {
+	return func(a actorSpec, tg target) int {
+		if a.org == tg.org && has(a, tally.RoleAdmin) {
+			return ok
+		}
+		return signedIn(a, http.StatusForbidden)
+	}
+}
+
+// orgTargets are the organisations whose accounts the routes are asked
+// for, each with its spare account's token.
+func orgTargets(f *fixture) []target {
+	var ts []target
+	for _, org := range []string{"UA", "RU", "TR", "OBS"} {
+		ts = append(ts, target{org: org, token: f.spares[org]})
+	}
+	return ts
+}
+
+func expectations(f *fixture) map[string]expectation {
 	one := []target{{}}
 	always := func(actorSpec, target) int { return http.StatusOK }
 	return map[string]expectation{
@@ -431,13 +525,45 @@ func expectations() map[string]expectation {
 			return "DELETE", "/api/me/keys/AQID", "", nil
 		},
 			func(a actorSpec, _ target) int { return signedIn(a, http.StatusNotFound) }},
-		"GET /api/orgs/{org}/users": {[]target{{org: "UA"}, {org: "RU"}, {org: "TR"}, {org: "OBS"}}, get("/api/orgs/{org}/users"),
-			func(a actorSpec, tg target) int {
-				if a.org == tg.org && has(a, tally.RoleAdmin) {
-					return 200
+		"GET /api/orgs/{org}/users": {orgTargets(f), get("/api/orgs/{org}/users"), adminOf(200)},
+		"POST /api/agreements": {one, send("POST", "/api/agreements", "application/yaml", agreementFile("a2")),
+			func(a actorSpec, _ target) int {
+				if isMediator(a) && has(a, tally.RoleAdmin) {
+					return http.StatusCreated
 				}
 				return signedIn(a, http.StatusForbidden)
 			}},
+		"GET /api/agreements/{id}/lists/{list}/versions/{n}/original": {listTargets, get("/api/agreements/a1/lists/{list}/versions/1/original"), readList},
+		"GET /api/agreements/{id}/matches": {[]target{
+			{query: "left=ua-request@1&right=ru-custody@1", readers: "UA"},
+			{query: "left=ru-request@1&right=ua-custody@1", readers: "RU"},
+			{query: "left=ua-custody@1&right=ru-custody@1", readers: "UA RU TR"}},
+			get("/api/agreements/a1/matches?{query}"),
+			func(a actorSpec, tg target) int {
+				switch {
+				case anonymous(a):
+					return http.StatusUnauthorized
+				case !isParty(a) && !isMediator(a):
+					return http.StatusForbidden
+				case strings.Contains(tg.readers, a.org):
+					return 200
+				}
+				return http.StatusNotFound // as if the other's draft did not exist
+			}},
+		"GET /api/log/entries":             {one, get("/api/log/entries?start=1&n=2"), func(a actorSpec, _ target) int { return readsLog(a, 200) }},
+		"GET /api/log/entries/{i}/receipt": {one, get("/api/log/entries/0/receipt"), func(a actorSpec, _ target) int { return readsLog(a, 200) }},
+		"GET /api/log/export":              {one, get("/api/log/export"), func(a actorSpec, _ target) int { return readsLog(a, 200) }},
+		"PUT /api/me/password": {one, send("PUT", "/api/me/password", "application/json", `{"current":"wrong password","password":"a new password of some length"}`),
+			func(a actorSpec, _ target) int { return signedIn(a, http.StatusUnprocessableEntity) }},
+		"POST /api/orgs/{org}/users": {orgTargets(f),
+			send("POST", "/api/orgs/{org}/users", "application/json", `{"login":"new-{spare}","name":"New Person","roles":["viewer"],"password":"`+testPassword+`"}`),
+			adminOf(http.StatusCreated)},
+		"PUT /api/orgs/{org}/users/{login}/password": {orgTargets(f),
+			send("PUT", "/api/orgs/{org}/users/{spare}/password", "application/json", `{"password":"`+testPassword+`"}`), adminOf(http.StatusNoContent)},
+		"POST /api/orgs/{org}/users/{login}/tokens": {orgTargets(f), send("POST", "/api/orgs/{org}/users/{spare}/tokens", "", ""), adminOf(http.StatusCreated)},
+		"DELETE /api/orgs/{org}/users/{login}/tokens/{id}": {orgTargets(f), send("DELETE", "/api/orgs/{org}/users/{spare}/tokens/{token}", "", ""),
+			adminOf(http.StatusNoContent)},
+		"POST /api/orgs/{org}/users/{login}/disable": {orgTargets(f), send("POST", "/api/orgs/{org}/users/{spare}/disable", "", ""), adminOf(http.StatusNoContent)},
 	}
 }
 
@@ -490,7 +616,7 @@ func TestEveryRouteEveryRole(t *testing.T) { eachEngine(t, testEveryRouteEveryRo
 
 func testEveryRouteEveryRole(t *testing.T, e engine) {
 	f := newFixture(t, e, Config{LoginBurst: 1000, LoginRate: rate.Inf}, true)
-	exp := expectations()
+	exp := expectations(f)
 	seen := map[string]bool{}
 	cases := 0
 	var leaks []string
@@ -515,6 +641,16 @@ func testEveryRouteEveryRole(t *testing.T, e engine) {
 					t.Errorf("%s %s as %s: error %d as %q, not problem details", method, path, a.name, res.status, res.header.Get("Content-Type"))
 				}
 				all := res.body + fmt.Sprint(res.header)
+				for _, secret := range append([]string{"$argon2id$", testPassword}, f.spareSecrets...) {
+					if strings.Contains(all, secret) {
+						t.Errorf("%s %s as %s: the answer holds a secret (%.12s...)", method, path, a.name, secret)
+					}
+				}
+				if res.status < 300 && rt.Response != "" && rt.Response != "text" && rt.Response != "file" && rt.Response != "tar" {
+					if err := conforms(rt.Response, res.body); err != nil {
+						t.Errorf("%s %s as %s: the answer does not fit schema %s: %v", method, path, a.name, rt.Response, err)
+					}
+				}
 				if strings.Contains(all, f.canary) {
 					if a.org == "UA" {
 						uaSawCanary = true
@@ -563,9 +699,99 @@ func testEveryRouteEveryRole(t *testing.T, e engine) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(audited, ","); got != "ua-viewer,ua-clerk,ua-signer,ua-admin" {
-		t.Errorf("reads of ua-request@1's rows audited for %s, want UA's four", got)
+	if got := strings.Join(audited, ","); got != "ua-viewer,ua-clerk,ua-signer,ua-admin,ua-viewer,ua-clerk,ua-signer,ua-admin" {
+		t.Errorf("reads of ua-request@1's rows and original audited for %s, want UA's four, twice", got)
 	}
+}
+
+// conforms checks a JSON answer against the schema the OpenAPI document
+// gives it: every required property there, none unknown, each of its type.
+func conforms(name, body string) error {
+	var v any
+	if err := json.Unmarshal([]byte(body), &v); err != nil {
+		return err
+	}
+	typ := responseTypes[name]
+	if typ == nil {
+		if name == "Version" || name == "OpenAPI" {
+			return nil
+		}
+		return fmt.Errorf("no type for schema %s", name)
+	}
+	return checkSchema(schemaOf(typ), v, "$")
+}
+
+func checkSchema(s map[string]any, v any, at string) error {
+	if alts, ok := s["anyOf"].([]any); ok {
+		for _, alt := range alts {
+			if checkSchema(alt.(map[string]any), v, at) == nil {
+				return nil
+			}
+		}
+		return fmt.Errorf("%s: %v fits no alternative", at, v)
+	}
+	var types []string
+	switch t := s["type"].(type) {
+	case string:
+		types = []string{t}
+	case []string:
+		types = t
+	}
+	kind := "null"
+	switch v.(type) {
+	case string:
+		kind = "string"
+	case bool:
+		kind = "boolean"
+	case float64:
+		kind = "number"
+		if f := v.(float64); f == float64(int64(f)) {
+			kind = "integer"
+		}
+	case []any:
+		kind = "array"
+	case map[string]any:
+		kind = "object"
+	}
+	okType := len(types) == 0
+	for _, t := range types {
+		okType = okType || t == kind || (t == "number" && kind == "integer")
+	}
+	if !okType {
+		return fmt.Errorf("%s: a %s, want %v", at, kind, types)
+	}
+	switch x := v.(type) {
+	case []any:
+		if items, ok := s["items"].(map[string]any); ok {
+			for i, e := range x {
+				if err := checkSchema(items, e, fmt.Sprintf("%s[%d]", at, i)); err != nil {
+					return err
+				}
+			}
+		}
+	case map[string]any:
+		props, _ := s["properties"].(map[string]any)
+		required, _ := s["required"].([]string)
+		for _, r := range required {
+			if _, ok := x[r]; !ok && props != nil {
+				return fmt.Errorf("%s: no %q", at, r)
+			}
+		}
+		for k, e := range x {
+			if ps, ok := props[k].(map[string]any); ok {
+				if err := checkSchema(ps, e, at+"."+k); err != nil {
+					return err
+				}
+			} else if extra, ok := s["additionalProperties"].(map[string]any); ok {
+				if err := checkSchema(extra, e, at+"."+k); err != nil {
+					return err
+				}
+			} else if s["additionalProperties"] == false {
+				return fmt.Errorf("%s: %q is in no schema", at, k)
+			}
+		}
+	}
+	return nil
 }
 
 // memWriter is a ledger.Writer into one buffer.

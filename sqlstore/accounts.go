@@ -338,3 +338,59 @@ func (t *tx) RowsAfter(ctx context.Context, id int64, afterLine, limit int) ([]t
 	}
 	return page, nil
 }
+
+func (t *tx) SetPassword(ctx context.Context, userID int64, passwordHash string) error {
+	op := fmt.Sprintf("setting the password of account %d", userID)
+	if err := t.writable(op); err != nil {
+		return err
+	}
+	res, err := t.exec(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, passwordHash, userID)
+	if err != nil {
+		return t.fail(op, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return t.fail(op, err)
+	} else if n == 0 {
+		return noUser(fmt.Sprint(userID))
+	}
+	return nil
+}
+
+func (t *tx) Tokens(ctx context.Context, userID int64) ([]tally.Token, error) {
+	op := fmt.Sprintf("listing the API tokens of account %d", userID)
+	rows, err := t.query(ctx, `SELECT hash, created_at FROM api_tokens WHERE user_id = ? ORDER BY created_at, hash`, userID)
+	if err != nil {
+		return nil, t.fail(op, err)
+	}
+	defer rows.Close()
+	ks := []tally.Token{}
+	for rows.Next() {
+		k := tally.Token{UserID: userID}
+		if err := rows.Scan(&k.Hash, &k.CreatedAt); err != nil {
+			return nil, t.fail(op, err)
+		}
+		k.CreatedAt = k.CreatedAt.UTC()
+		ks = append(ks, k)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, t.fail(op, err)
+	}
+	return ks, nil
+}
+
+func (t *tx) DeleteToken(ctx context.Context, hash []byte) error {
+	const op = "deleting an API token"
+	if err := t.writable(op); err != nil {
+		return err
+	}
+	res, err := t.exec(ctx, `DELETE FROM api_tokens WHERE hash = ?`, hash)
+	if err != nil {
+		return t.fail(op, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return t.fail(op, err)
+	} else if n == 0 {
+		return &tally.Error{Code: tally.ENotFound, Message: "there is no such API token"}
+	}
+	return nil
+}

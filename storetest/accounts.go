@@ -107,6 +107,48 @@ func testAccounts(t *testing.T, s tally.Store) {
 	wantCode(t, "an unknown token", err, tally.ENotFound)
 	err = s.Update(ctx, func(tx tally.Tx) error { return tx.AddToken(ctx, tally.Token{Hash: hash, UserID: u.ID, CreatedAt: at}) })
 	wantCode(t, "a token stored twice", err, tally.EConflict)
+
+	// An account's tokens are listed, and revoked one by one.
+	other := bytes.Repeat([]byte{9}, 32)
+	update(t, s, func(tx tally.Tx) error {
+		return tx.AddToken(ctx, tally.Token{Hash: other, UserID: u.ID, CreatedAt: at.Add(time.Minute)})
+	})
+	view(t, s, func(tx tally.Tx) error {
+		ks, err := tx.Tokens(ctx, u.ID)
+		if err != nil {
+			return err
+		}
+		want := []tally.Token{{Hash: hash, UserID: u.ID, CreatedAt: at}, {Hash: other, UserID: u.ID, CreatedAt: at.Add(time.Minute)}}
+		if d := cmp.Diff(want, ks); d != "" {
+			t.Errorf("tokens read back (-want +got):\n%s", d)
+		}
+		if ks, err := tx.Tokens(ctx, v.ID); err != nil || ks == nil || len(ks) != 0 {
+			t.Errorf("the tokens of an account with none: %v %v", ks, err)
+		}
+		return nil
+	})
+	update(t, s, func(tx tally.Tx) error { return tx.DeleteToken(ctx, hash) })
+	err = s.View(ctx, func(tx tally.Tx) error { _, err := tx.TokenUser(ctx, hash); return err })
+	wantCode(t, "a revoked token", err, tally.ENotFound)
+	err = s.Update(ctx, func(tx tally.Tx) error { return tx.DeleteToken(ctx, hash) })
+	wantCode(t, "a token revoked twice", err, tally.ENotFound)
+	view(t, s, func(tx tally.Tx) error {
+		if _, err := tx.TokenUser(ctx, other); err != nil {
+			t.Errorf("revoking one token revoked another: %v", err)
+		}
+		return nil
+	})
+
+	// A password is replaced, or removed.
+	update(t, s, func(tx tally.Tx) error { return tx.SetPassword(ctx, u.ID, "") })
+	view(t, s, func(tx tally.Tx) error {
+		if _, hash, err := tx.User(ctx, u.Login); err != nil || hash != "" {
+			t.Errorf("after removing the password: %q %v", hash, err)
+		}
+		return nil
+	})
+	err = s.Update(ctx, func(tx tally.Tx) error { return tx.SetPassword(ctx, 99999, "x") })
+	wantCode(t, "the password of no account", err, tally.ENotFound)
 }
 
 func testSessions(t *testing.T, s tally.Store) {
@@ -167,6 +209,21 @@ func testSessions(t *testing.T, s tally.Store) {
 	if err == nil {
 		t.Error("adding a session in View succeeded")
 	}
+	// Every session of one account ends at once.
+	update(t, s, func(tx tally.Tx) error {
+		for _, x := range []tally.Session{mk(5, at, time.Hour), mk(6, at, time.Hour)} {
+			if err := tx.AddSession(ctx, x); err != nil {
+				return err
+			}
+		}
+		n, err := tx.DeleteUserSessions(ctx, u.ID)
+		if n != 2 {
+			t.Errorf("ended %d sessions of the account, want 2", n)
+		}
+		return err
+	})
+	err = s.View(ctx, func(tx tally.Tx) error { _, err := tx.Session(ctx, mk(5, at, time.Hour).Hash); return err })
+	wantCode(t, "a session of an account whose sessions ended", err, tally.ENotFound)
 }
 
 func testAudit(t *testing.T, s tally.Store) {

@@ -57,7 +57,7 @@ func fixtures() map[string]any {
 				Parties: []string{"UA", "RU"}, Mediator: "TR", Categories: 4, Lists: 5}},
 			Detail:   agreement,
 			Problems: []tally.AgreementProblem{{Path: "categories[2].quantity", Message: "n-for-n terms need a quantity above 0"}},
-			File:     "istanbul.yaml"},
+			File:     "istanbul.yaml", CanAdd: true},
 		"import": ImportPage{Header: header("UA"), Agreement: AgreementRef{ID: "istanbul-2025-06-02", Title: "Istanbul"},
 			Parties: []string{"UA", "RU"}, Kinds: []string{"request", "custody", "remains", "children"},
 			Categories: []CategoryOption{{ID: "young", Title: "Aged 18 to 25"}, {ID: "wounded", Title: "Seriously wounded or ill"}},
@@ -152,6 +152,16 @@ func fixtures() map[string]any {
 		"verify":        SecurityKeyPage{Header: header("TR"), Next: "/rounds", Keys: 1},
 		"verify-none":   SecurityKeyPage{Header: header("TR"), Next: "/rounds"},
 		"verify-done":   SecurityKeyPage{Header: header("TR"), Next: "/rounds", Keys: 1, Confirmed: true},
+		"admin": AdminPage{Header: func() Header { h := header("UA"); h.Admin = true; return h }(), Org: "UA", OrgName: "Україна", MinPassword: 12,
+			Roles: []string{"viewer", "clerk", "signer", "admin"},
+			Accounts: []AccountView{
+				{Login: "o.petrenko", Name: "Олена Петренко", Roles: []string{"admin"}, Password: true, Self: true},
+				{Login: "clerk-1", Name: "Іван Мельник", Roles: []string{"clerk", "signer"}, Password: true,
+					Tokens: []TokenView{{ID: "9f2c0d4e5b61", CreatedAt: day1}, {ID: "00aa11bb22cc", CreatedAt: day2}}},
+				{Login: "import-script", Name: "Import script", Roles: []string{"clerk"}, Tokens: []TokenView{{ID: "77aa11bb22cc", CreatedAt: day2}}},
+				{Login: "left", Name: "Петро Коваль", Roles: []string{"viewer"}, Disabled: true},
+			},
+			NewToken: &NewTokenView{Login: "import-script", ID: "77aa11bb22cc", Token: "tally_synthetic-token-for-the-fixture"}},
 	}
 }
 

@@ -33,6 +33,9 @@ type Header struct {
 	Agreement AgreementRef
 	// Flash are notices from the step just taken.
 	Flash []Flash
+	// Admin shows the link to the page of the organisation's people: the
+	// user is one of its admins.
+	Admin bool
 }
 
 // Flash is a notice shown at the top of a page after a step: ID names a
@@ -85,6 +88,9 @@ type AgreementsPage struct {
 	// Problems are the broken rules of an agreement file just uploaded.
 	Problems []tally.AgreementProblem
 	File     string // the file the problems are in
+	// CanAdd shows the form that adds an agreement: to the mediator's
+	// admins, who alone may.
+	CanAdd bool
 }
 
 // AgreementView is one row of the agreements table.
@@ -445,4 +451,43 @@ type SecurityKeyPage struct {
 	Keys int
 	// Confirmed says the session is confirmed already.
 	Confirmed bool
+}
+
+// AdminPage is an organisation's people, for its admins: who may sign in
+// how, their API tokens, and the forms that add a person, issue and
+// revoke a token, set a password and disable an account.
+type AdminPage struct {
+	Header
+	Org      string // the organisation's code
+	OrgName  string
+	Accounts []AccountView
+	Roles    []string // the roles a person may be given here
+	// NewToken is a token just issued: shown this once.
+	NewToken *NewTokenView
+	// MinPassword is the shortest password accepted.
+	MinPassword int
+}
+
+// AccountView is one person's account.
+type AccountView struct {
+	Login    string
+	Name     string
+	Roles    []string
+	Password bool // a password is set
+	Disabled bool // no password and no token
+	Tokens   []TokenView
+	Self     bool // the admin viewing the page
+}
+
+// TokenView is an API token as listed: its id and date, never the token.
+type TokenView struct {
+	ID        string
+	CreatedAt time.Time
+}
+
+// NewTokenView is a token just issued to Login.
+type NewTokenView struct {
+	Login string
+	ID    string
+	Token string
 }

@@ -27,7 +27,7 @@ var localeFS embed.FS
 
 // pages are the full pages and the template file each is in.
 var pages = []string{
-	"login", "error", "agreements", "import", "match", "review", "rounds", "remains", "children", "log", "report",
+	"login", "error", "agreements", "import", "match", "review", "rounds", "remains", "children", "log", "report", "admin",
 	"keys", "enrol", "verify",
 }
 

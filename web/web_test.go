@@ -302,6 +302,8 @@ func pointerTo(v any) any {
 		return &v
 	case SecurityKeyPage:
 		return &v
+	case AdminPage:
+		return &v
 	}
 	panic(fmt.Sprintf("no pointer for %T", v))
 }
@@ -545,6 +547,13 @@ func TestLocales(t *testing.T) {
 	}
 }
 
+// errorCodes are the codes the error page is shown with: the domain's and
+// those only HTTP has (package http's statusOf). Each needs its title,
+// what happened and what to do in every language, or the page would say
+// "something failed on the server" of a refusal.
+var errorCodes = []string{"invalid", "not-found", "conflict", "internal", "forbidden", "unauthorized",
+	"not-implemented", "too-many-requests", "bad-request", "unavailable"}
+
 // TestCodesHaveLabels checks that the domain's codes have a name in every
 // language.
 func TestCodesHaveLabels(t *testing.T) {
@@ -560,9 +569,10 @@ func TestCodesHaveLabels(t *testing.T) {
 		"kind":      {"request", "custody", "remains", "children"},
 		"field": {"ref", "surname", "given_name", "patronymic", "full_name", "birth_date", "birth_place", "sex", "citizenship", "rank",
 			"service_number", "unit", "capture_date", "capture_place", "condition", "category", "death_date", "remains_tag", "guardian", "notes"},
-		"error.title": {"invalid", "not-found", "conflict", "internal", "forbidden", "unauthorized"},
-		"error.what":  {"invalid", "not-found", "conflict", "internal", "forbidden", "unauthorized"},
-		"error.todo":  {"invalid", "not-found", "conflict", "internal", "forbidden", "unauthorized"},
+		"error.title": errorCodes,
+		"error.what":  errorCodes,
+		"error.todo":  errorCodes,
+		"role":        {"viewer", "clerk", "signer", "admin"},
 	}
 	for kind, cs := range codes {
 		for _, c := range cs {
