@@ -3,6 +3,8 @@ package http
 import (
 	"encoding/base64"
 	"encoding/json"
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -100,5 +102,53 @@ func testStepsThroughTheAPI(t *testing.T, e engine) {
 	res = prepare("ua-signer", `{"steps":[{"kind":"round-approved","body":{"rund":"1"}}]}`)
 	if res.status != 422 || !strings.Contains(res.body, "rund") {
 		t.Fatalf("misspelt: %d %s", res.status, res.body)
+	}
+}
+
+// TestStepsThroughThePages takes a step as the pages' script does: the
+// form posted to be prepared, the entry signed (here in Go, in the
+// browser by sign.js), the signed steps posted to /steps.
+func TestStepsThroughThePages(t *testing.T) { eachEngine(t, testStepsThroughThePages) }
+
+func testStepsThroughThePages(t *testing.T, e engine) {
+	f := newFixture(t, e, Config{RPID: testRPID, Origins: []string{testOrigin}}, true)
+	signer := confirmedSessionOf(t, f, "ua-signer")
+	script := func(r *http.Request) {
+		r.Header.Set("Sec-Fetch-Site", "same-origin")
+		r.Header.Set(signHeader, "prepare")
+	}
+	form := "application/x-www-form-urlencoded"
+	answer := url.Values{"csrf": {""}, "list": {"ru-custody"}, "version": {"1"}, "answer.RC-2": {"not-in-custody"}, "text.RC-2": {"not held"},
+		"answer.RC-1": {"accept"}}.Encode()
+	res := f.doPage(t, "anonymous", "POST", "/review/answer?agreement=a1", form, strings.NewReader(answer), signer, script)
+	if res.status != 200 || !strings.Contains(res.body, `"kind":"list-answered"`) {
+		t.Fatalf("prepare: %d %s", res.status, res.body)
+	}
+	// The answers are in the order of the refs, whatever the form's.
+	if i, j := strings.Index(res.body, `RC-1`), strings.Index(res.body, `RC-2`); i < 0 || j < i {
+		t.Errorf("answers out of order: %s", res.body)
+	}
+	signed := signPrepared(t, f, "UA", res.body)
+	res = f.doPage(t, "anonymous", "POST", "/steps?agreement=a1", "application/json", strings.NewReader(signed), signer, script)
+	if res.status != 201 || !strings.Contains(res.body, `"entries"`) {
+		t.Fatalf("submit: %d %s", res.status, res.body)
+	}
+	// Problems come back as problem details the script shows: an empty
+	// answer, a field missing, a form the process refuses.
+	for _, c := range []struct{ path, form, want string }{
+		{"/review/answer", "csrf=&list=ru-custody&version=1", "no row has an answer"},
+		{"/rounds/ack", "csrf=&round=1&status=received-identified", "the field person is empty"},
+		{"/rounds/approve", "csrf=&round=9", `round \"9\" has not been planned`},
+	} {
+		res := f.doPage(t, "anonymous", "POST", c.path+"?agreement=a1", form, strings.NewReader(c.form), signer, script)
+		if res.status < 400 || !strings.HasPrefix(res.header.Get("Content-Type"), "application/problem+json") || !strings.Contains(res.body, c.want) {
+			t.Errorf("%s %s: %d %s", c.path, c.form, res.status, res.body)
+		}
+	}
+	// A viewer is refused before the form is read.
+	viewer := sessionOf(t, f, "ua-viewer")
+	res = f.doPage(t, "anonymous", "POST", "/rounds/approve?agreement=a1", form, strings.NewReader("csrf=&round=1"), viewer, script)
+	if res.status != 403 || !strings.Contains(res.body, "signer") {
+		t.Errorf("a viewer: %d %s", res.status, res.body)
 	}
 }
