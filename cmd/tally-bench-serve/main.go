@@ -86,6 +86,7 @@ type options struct {
 	cpuProfile   string
 	mutexProfile string
 	schema       string
+	cold         bool
 	skipImport   bool
 	skipClients  bool
 }
@@ -103,6 +104,7 @@ func main() {
 	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the clients' run (server and clients: one process) to this file")
 	flag.StringVar(&o.mutexProfile, "mutexprofile", "", "write a mutex contention profile of the clients' run to this file")
 	flag.StringVar(&o.schema, "schema", "", "with a postgres:// -db, the schema of the readers' store: created if missing, kept after, and read as it is if an earlier run built it")
+	flag.BoolVar(&o.cold, "cold", false, "serve without replaying the steps first (as servers did before WarmUp): the first requests replay them")
 	flag.BoolVar(&o.skipImport, "no-import", false, "skip the import")
 	flag.BoolVar(&o.skipClients, "no-clients", false, "skip the clients (measure the import only)")
 	flag.Parse()
@@ -276,6 +278,14 @@ func readers(ctx context.Context, o options, st *sqlstore.DB) error {
 	fmt.Printf("build: store ready in %.1f s: %d persons, a log of %d entries, %d accounts\n",
 		time.Since(buildStart).Seconds(), per*len(lists), status.Size, o.clients)
 
+	if !o.cold {
+		// As tally serve does before it listens.
+		start = time.Now()
+		if err := svc.WarmUp(ctx); err != nil {
+			return err
+		}
+		fmt.Printf("serve: replayed the steps before listening: %.1f s\n", time.Since(start).Seconds())
+	}
 	base, stop, err := serve(svc)
 	if err != nil {
 		return err
