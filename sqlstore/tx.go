@@ -13,11 +13,13 @@ import (
 )
 
 // tx is one transaction. Its prepared statements are cached by query and
-// closed by database/sql when the transaction ends.
+// closed by database/sql when the transaction ends. A View on an engine
+// whose statements see their own snapshots (Dialect.StatementSnapshots)
+// has no *sql.Tx: its statements run on conn, which the driver prepares.
 type tx struct {
 	db       *DB
 	d        *Dialect
-	tx       *sql.Tx
+	tx       *sql.Tx // nil: statements run on conn, without a transaction
 	conn     *sql.Conn
 	readOnly bool
 	stmts    map[string]*sql.Stmt
@@ -47,11 +49,7 @@ func (t *tx) prepare(ctx context.Context, q string) (*sql.Stmt, error) {
 		t.stmts[q] = s
 		return s, nil
 	}
-	text := q
-	if t.d.Dollar {
-		text = rebind(q)
-	}
-	s, err := t.tx.PrepareContext(ctx, text)
+	s, err := t.tx.PrepareContext(ctx, t.text(q))
 	if err != nil {
 		return nil, err
 	}
@@ -59,7 +57,18 @@ func (t *tx) prepare(ctx context.Context, q string) (*sql.Stmt, error) {
 	return s, nil
 }
 
+// text is q as the engine writes it.
+func (t *tx) text(q string) string {
+	if t.d.Dollar {
+		return rebind(q)
+	}
+	return q
+}
+
 func (t *tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if t.tx == nil {
+		return t.conn.ExecContext(ctx, t.text(q), args...)
+	}
 	s, err := t.prepare(ctx, q)
 	if err != nil {
 		return nil, err
@@ -68,6 +77,9 @@ func (t *tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error
 }
 
 func (t *tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if t.tx == nil {
+		return t.conn.QueryContext(ctx, t.text(q), args...)
+	}
 	s, err := t.prepare(ctx, q)
 	if err != nil {
 		return nil, err
@@ -76,6 +88,9 @@ func (t *tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error
 }
 
 func (t *tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	if t.tx == nil {
+		return t.conn.QueryRowContext(ctx, t.text(q), args...)
+	}
 	s, err := t.prepare(ctx, q)
 	if err != nil {
 		// A Row cannot be made to carry an error; run it unprepared so
