@@ -564,9 +564,6 @@ func scanRows(rows *sql.Rows, page *[]tally.StoredRow) error {
 
 func (t *tx) Report(ctx context.Context, id int64) ([]tally.Problem, []tally.Note, error) {
 	op := fmt.Sprintf("reading the report of list version %d", id)
-	if err := t.checkVersion(ctx, id); err != nil {
-		return nil, nil, err
-	}
 	var ps []tally.Problem
 	err := func() error {
 		rows, err := t.query(ctx, `SELECT line, ref, code, field, category, detail FROM list_problems
@@ -608,6 +605,13 @@ func (t *tx) Report(ctx context.Context, id int64) ([]tally.Problem, []tally.Not
 	}()
 	if err != nil {
 		return nil, nil, t.fail(op, err)
+	}
+	if len(ps) == 0 && len(ns) == 0 {
+		// Problems and notes name their version (a foreign key), so only
+		// an empty report needs asking whether the version exists.
+		if err := t.checkVersion(ctx, id); err != nil {
+			return nil, nil, err
+		}
 	}
 	return ps, ns, nil
 }
