@@ -57,6 +57,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -200,6 +201,7 @@ func openStore(ctx context.Context, db, schema, path string) (st *sqlstore.DB, w
 	}
 	q := u.Query()
 	q.Set("search_path", schema)
+	q.Set("application_name", "tally-bench-serve") // to find the server's processes (cpuMeter)
 	u.RawQuery = q.Encode()
 	if st, err = postgres.Open(ctx, u.String()); err != nil {
 		cleanup()
@@ -311,7 +313,93 @@ func readers(ctx context.Context, o options, st *sqlstore.DB) error {
 			}
 		}()
 	}
-	return load(ctx, base, agreementID, tokens, per, o)
+	cpu := startCPU(ctx, st.SQL())
+	n, err := load(ctx, base, agreementID, tokens, per, o)
+	if err == nil {
+		cpu.print(ctx, n)
+	}
+	return err
+}
+
+// cpuMeter measures the processor time the run takes, so that runs on a
+// machine others share can be compared: latency follows the load the
+// others put on it, time per request much less. It counts this process
+// (server and clients) and, on PostgreSQL, the server's processes that
+// serve the store's connections (read from /proc: PostgreSQL must run on
+// this machine).
+type cpuMeter struct {
+	db      *sql.DB
+	self    time.Duration
+	backend map[int]time.Duration
+}
+
+func startCPU(ctx context.Context, db *sql.DB) *cpuMeter {
+	m := &cpuMeter{db: db, self: selfCPU()}
+	m.backend = backendCPU(ctx, db)
+	return m
+}
+
+func (m *cpuMeter) print(ctx context.Context, requests int) {
+	if requests == 0 {
+		return
+	}
+	per := func(d time.Duration) string {
+		return fmt.Sprintf("%.0f µs", float64(d.Microseconds())/float64(requests))
+	}
+	self := selfCPU() - m.self
+	line := fmt.Sprintf("cpu: this process (server and clients) %.1f s, %s per request", self.Seconds(), per(self))
+	if after := backendCPU(ctx, m.db); after != nil {
+		var d time.Duration
+		for pid, t := range after {
+			d += t - m.backend[pid]
+		}
+		line += fmt.Sprintf("; PostgreSQL's %d server processes %.1f s, %s per request", len(after), d.Seconds(), per(d))
+	}
+	fmt.Println(line)
+}
+
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// backendCPU returns the processor time of each PostgreSQL server process
+// of this run's connections (application_name tally-bench-serve), or nil
+// when the store is not PostgreSQL on this machine.
+func backendCPU(ctx context.Context, db *sql.DB) map[int]time.Duration {
+	rows, err := db.QueryContext(ctx, `SELECT pid FROM pg_stat_activity WHERE application_name = 'tally-bench-serve'`)
+	if err != nil {
+		return nil // SQLite
+	}
+	defer rows.Close()
+	m := map[int]time.Duration{}
+	for rows.Next() {
+		var pid int
+		if rows.Scan(&pid) != nil {
+			return nil
+		}
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			return nil
+		}
+		// Fields after the command, which ends with the last ')':
+		// state is the 3rd field of stat, utime the 14th, stime the 15th.
+		f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+		if len(f) < 13 {
+			return nil
+		}
+		var ut, st int64
+		fmt.Sscan(f[11], &ut)
+		fmt.Sscan(f[12], &st)
+		m[pid] = time.Duration(ut+st) * (time.Second / 100) // USER_HZ
+	}
+	if rows.Err() != nil || len(m) == 0 {
+		return nil
+	}
+	return m
 }
 
 func writeProfile(name, path string) error {
@@ -538,7 +626,7 @@ type sample struct {
 }
 
 // load runs the clients against base until o.duration is over.
-func load(ctx context.Context, base, agreementID string, tokens []string, perList int, o options) error {
+func load(ctx context.Context, base, agreementID string, tokens []string, perList int, o options) (int, error) {
 	tr := &http.Transport{MaxIdleConns: len(tokens) + 10, MaxIdleConnsPerHost: len(tokens) + 10, IdleConnTimeout: time.Minute,
 		DialContext: (&net.Dialer{Timeout: 5 * time.Second}).DialContext}
 	defer tr.CloseIdleConnections()
@@ -610,7 +698,7 @@ func load(ctx context.Context, base, agreementID string, tokens []string, perLis
 			break
 		}
 	}
-	return nil
+	return len(all), nil
 }
 
 func printStats(name string, ss []sample, wall time.Duration) {
