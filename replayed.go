@@ -1,9 +1,12 @@
 package tally
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sync"
 
 	"tally/ledger"
@@ -174,7 +177,7 @@ func (s *Service) ProcessFor(ctx context.Context, actor Actor, action Action, ag
 			if err != nil {
 				return err
 			}
-			if checkpoint, err = ledger.OpenCheckpoint(b, keys); err != nil {
+			if checkpoint, err = s.openCheckpoint(b, keys); err != nil {
 				return err
 			}
 			if action == ActionReadReport {
@@ -227,7 +230,7 @@ func (s *Service) WarmUp(ctx context.Context) error {
 			if err != nil || b == nil {
 				return err
 			}
-			cp, err := ledger.OpenCheckpoint(b, keys)
+			cp, err := s.openCheckpoint(b, keys)
 			if err != nil {
 				return err
 			}
@@ -239,4 +242,43 @@ func (s *Service) WarmUp(ctx context.Context) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// openedCheckpoint is a checkpoint opened, with the bytes and keys it was
+// opened from.
+type openedCheckpoint struct {
+	mu   sync.Mutex
+	note []byte
+	keys ledger.Keys
+	cp   *ledger.Checkpoint
+}
+
+// openCheckpoint is ledger.OpenCheckpoint, remembering the checkpoint it
+// opened last: every read of the review or the report opens the log's
+// latest checkpoint, the same until the next is published, and checking
+// its signatures again each time cost more than the rest of such a read.
+// The same bytes under the same keys open to the same checkpoint. The
+// caller gets a copy of its own.
+func (s *Service) openCheckpoint(b []byte, keys ledger.Keys) (*ledger.Checkpoint, error) {
+	o := &s.opened
+	o.mu.Lock()
+	if o.cp != nil && bytes.Equal(o.note, b) && o.keys.Log == keys.Log && slices.Equal(o.keys.Witnesses, keys.Witnesses) &&
+		maps.Equal(o.keys.Parties, keys.Parties) {
+		cp := *o.cp
+		o.mu.Unlock()
+		cp.Cosigners = slices.Clone(cp.Cosigners)
+		return &cp, nil
+	}
+	o.mu.Unlock()
+	cp, err := ledger.OpenCheckpoint(b, keys)
+	if err != nil {
+		return nil, err
+	}
+	kept := *cp
+	kept.Cosigners = slices.Clone(cp.Cosigners)
+	o.mu.Lock()
+	o.note, o.cp = bytes.Clone(b), &kept
+	o.keys = ledger.Keys{Log: keys.Log, Parties: maps.Clone(keys.Parties), Witnesses: slices.Clone(keys.Witnesses)}
+	o.mu.Unlock()
+	return cp, nil
 }

@@ -241,10 +241,19 @@ func TestSharedProcessNeverStale(t *testing.T) {
 	if n := replays.Load(); n != 2 {
 		t.Fatalf("warming up replayed %d processes, want 2", n)
 	}
-	for _, action := range []tally.Action{tally.ActionReadProcess, tally.ActionReadReport} {
-		if _, _, err := warm.ProcessFor(ctx, ru, action, ag.ID); err != nil {
+	var cps []*ledger.Checkpoint
+	for _, action := range []tally.Action{tally.ActionReadProcess, tally.ActionReadReport, tally.ActionReadReport} {
+		_, cp, err := warm.ProcessFor(ctx, ru, action, ag.ID)
+		if err != nil {
 			t.Fatal(err)
 		}
+		cps = append(cps, cp)
+	}
+	// Each caller gets a checkpoint of its own, the same as the first.
+	want := *cps[0]
+	cps[0].Size, cps[1].Cosigners = -1, append(cps[1].Cosigners, "tampered")
+	if cp := cps[2]; cp.Size != want.Size || cp.Hash != want.Hash || len(cp.Cosigners) != len(want.Cosigners) {
+		t.Fatalf("the checkpoint opened again is %+v, want %+v", cp, want)
 	}
 	if vs, err := warm.ListsFor(ctx, tr, ag.ID); err != nil || len(vs) != 1 || vs[0].Version != 3 {
 		t.Fatalf("lists after warming up: %v, %v", vs, err)
