@@ -135,6 +135,10 @@ type DB struct {
 	mu     sync.Mutex
 	stmts  map[string]*sql.Stmt
 	wanted map[string]bool
+	// agreements are the stored agreements read so far, by id: every
+	// request reads its agreement, and one is never changed or removed
+	// once stored (see Tx.Agreement).
+	agreements sync.Map // id → storedAgreement
 }
 
 // maxShared bounds the queries prepared for the whole store; longer ones

@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -148,7 +149,23 @@ func (t *tx) AddAgreement(ctx context.Context, a tally.Agreement, source []byte)
 	return nil
 }
 
+// storedAgreement is an agreement as stored.
+type storedAgreement struct {
+	doc    string
+	source []byte
+}
+
+// Agreement reads an agreement. Stored agreements are never changed or
+// removed (this package has no statement that would), so one read in a
+// View, where only what is committed is seen, is kept for the life of
+// the store, and read again from memory: a query fewer for every request
+// of the server. It is decoded anew each time, so that no caller shares
+// another's slices.
 func (t *tx) Agreement(ctx context.Context, id string) (tally.Agreement, []byte, error) {
+	if v, ok := t.db.agreements.Load(id); ok {
+		sa := v.(storedAgreement)
+		return t.decodeAgreement(id, sa.doc, bytes.Clone(sa.source))
+	}
 	var doc string
 	var source []byte
 	err := t.queryRow(ctx, `SELECT doc, source FROM agreements WHERE id = ?`, id).Scan(&doc, &source)
@@ -162,12 +179,19 @@ func (t *tx) Agreement(ctx context.Context, id string) (tally.Agreement, []byte,
 	if err != nil {
 		return tally.Agreement{}, nil, t.fail("reading agreement "+id, err)
 	}
+	if source == nil {
+		source = []byte{}
+	}
+	if t.readOnly {
+		t.db.agreements.Store(id, storedAgreement{doc, bytes.Clone(source)})
+	}
+	return t.decodeAgreement(id, doc, source)
+}
+
+func (t *tx) decodeAgreement(id, doc string, source []byte) (tally.Agreement, []byte, error) {
 	a, err := decodeAgreement([]byte(doc))
 	if err != nil {
 		return tally.Agreement{}, nil, t.fail("decoding agreement "+id, err)
-	}
-	if source == nil {
-		source = []byte{}
 	}
 	return a, source, nil
 }
