@@ -14,9 +14,13 @@ import (
 // holding the write lock while it reads.
 
 // auditQueue gathers the audit records waiting to be written. The first
-// request to find no writer under way writes every record waiting, then
-// any that came meanwhile, until none is left; the others wait for their
-// batch.
+// request to find no writer under way writes every record waiting (its own
+// among them) in one transaction, and returns; records that came meanwhile
+// are written by a goroutine, batch after batch, until none is left. The
+// others wait for their batch. No read is returned before its record is
+// committed: the goroutine only spares the first request from writing
+// other requests' records for as long as they keep coming, which under
+// steady load would be for ever.
 type auditQueue struct {
 	mu      sync.Mutex
 	pending []*pendingAudit
@@ -51,7 +55,15 @@ func (s *Service) audited(ctx context.Context, actor Actor, action Action, agree
 	q.mu.Unlock()
 	// The batch holds other requests' records: it is not abandoned when
 	// this request is.
-	wctx := context.WithoutCancel(ctx)
+	s.drainAudits(context.WithoutCancel(ctx), true)
+	return <-p.done
+}
+
+// drainAudits writes the records waiting, batch after batch, until none
+// is left; with once, it writes one batch and leaves the rest to a
+// goroutine.
+func (s *Service) drainAudits(ctx context.Context, once bool) {
+	q := &s.audits
 	for {
 		q.mu.Lock()
 		batch := q.pending
@@ -59,30 +71,30 @@ func (s *Service) audited(ctx context.Context, actor Actor, action Action, agree
 		if len(batch) == 0 {
 			q.writing = false
 			q.mu.Unlock()
-			break
+			return
 		}
 		q.mu.Unlock()
-		err := s.writeAudits(wctx, batch)
+		err := s.writeAudits(ctx, batch)
 		for _, b := range batch {
 			if err != nil && len(batch) > 1 {
 				// One record the store refuses must not fail the
 				// others' reads: write each on its own.
-				b.done <- s.writeAudits(wctx, []*pendingAudit{b})
+				b.done <- s.writeAudits(ctx, []*pendingAudit{b})
 				continue
 			}
 			b.done <- err
 		}
+		if once {
+			go s.drainAudits(ctx, false)
+			return
+		}
 	}
-	return <-p.done
 }
 
 func (s *Service) writeAudits(ctx context.Context, batch []*pendingAudit) error {
-	return s.store.Update(ctx, func(tx Tx) error {
-		for _, b := range batch {
-			if err := tx.AddAudit(ctx, b.r); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	rs := make([]AuditRecord, len(batch))
+	for i, b := range batch {
+		rs[i] = b.r
+	}
+	return s.store.Update(ctx, func(tx Tx) error { return tx.AddAudit(ctx, rs...) })
 }

@@ -1,7 +1,12 @@
 package tally
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
 	"sync"
 
 	"tally/ledger"
@@ -172,7 +177,7 @@ func (s *Service) ProcessFor(ctx context.Context, actor Actor, action Action, ag
 			if err != nil {
 				return err
 			}
-			if checkpoint, err = ledger.OpenCheckpoint(b, keys); err != nil {
+			if checkpoint, err = s.openCheckpoint(b, keys); err != nil {
 				return err
 			}
 			if action == ActionReadReport {
@@ -186,4 +191,94 @@ func (s *Service) ProcessFor(ctx context.Context, actor Actor, action Action, ag
 		return nil, nil, err
 	}
 	return p, checkpoint, nil
+}
+
+// WarmUp replays now the processes the first requests would otherwise
+// replay — every agreement's, with all its steps and with those the latest
+// checkpoint holds — so that no request pays for a cold replay (seconds on
+// a store whose steps name a hundred thousand persons). A server calls it
+// before it takes requests. Requests that come while a replay is under
+// way wait for it rather than replaying again (see replayed). An
+// agreement whose steps no longer replay is reported in the error; the
+// others are warmed all the same.
+func (s *Service) WarmUp(ctx context.Context) error {
+	if s.newProcess == nil {
+		return nil
+	}
+	as, err := s.Agreements(ctx)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for i := range as {
+		err := s.store.View(ctx, func(tx Tx) error {
+			a, _, err := tx.Agreement(ctx, as[i].ID)
+			if err != nil {
+				return err
+			}
+			if _, err := s.replayed(ctx, tx, &a, -1); err != nil {
+				return err
+			}
+			keys, err := tx.LogKeys(ctx)
+			switch {
+			case ErrorCodeOf(err) == ENotFound:
+				return nil
+			case err != nil:
+				return err
+			}
+			b, err := tx.LogState(ctx).LatestCheckpoint()
+			if err != nil || b == nil {
+				return err
+			}
+			cp, err := s.openCheckpoint(b, keys)
+			if err != nil {
+				return err
+			}
+			_, err = s.replayed(ctx, tx, &a, cp.Size)
+			return err
+		})
+		if err != nil {
+			errs = append(errs, fmt.Errorf("replaying the steps of agreement %s: %w", as[i].ID, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// openedCheckpoint is a checkpoint opened, with the bytes and keys it was
+// opened from.
+type openedCheckpoint struct {
+	mu   sync.Mutex
+	note []byte
+	keys ledger.Keys
+	cp   *ledger.Checkpoint
+}
+
+// openCheckpoint is ledger.OpenCheckpoint, remembering the checkpoint it
+// opened last: every read of the review or the report opens the log's
+// latest checkpoint, the same until the next is published, and checking
+// its signatures again each time cost more than the rest of such a read.
+// The same bytes under the same keys open to the same checkpoint. The
+// caller gets a copy of its own.
+func (s *Service) openCheckpoint(b []byte, keys ledger.Keys) (*ledger.Checkpoint, error) {
+	o := &s.opened
+	o.mu.Lock()
+	if o.cp != nil && bytes.Equal(o.note, b) && o.keys.Log == keys.Log && slices.Equal(o.keys.Witnesses, keys.Witnesses) &&
+		maps.Equal(o.keys.Parties, keys.Parties) {
+		cp := *o.cp
+		o.mu.Unlock()
+		cp.Cosigners = slices.Clone(cp.Cosigners)
+		return &cp, nil
+	}
+	o.mu.Unlock()
+	cp, err := ledger.OpenCheckpoint(b, keys)
+	if err != nil {
+		return nil, err
+	}
+	kept := *cp
+	kept.Cosigners = slices.Clone(cp.Cosigners)
+	o.mu.Lock()
+	o.note, o.cp = bytes.Clone(b), &kept
+	o.keys = ledger.Keys{Log: keys.Log, Parties: maps.Clone(keys.Parties), Witnesses: slices.Clone(keys.Witnesses)}
+	o.mu.Unlock()
+	return cp, nil
 }

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -225,5 +226,39 @@ func TestSharedProcessNeverStale(t *testing.T) {
 	// Who may not read the process still may not, cached or not.
 	if _, _, err := svc.ProcessFor(ctx, tally.Actor{}, tally.ActionReadProcess, ag.ID); tally.ErrorCodeOf(err) != tally.EUnauthorized {
 		t.Fatalf("anonymous: %v", err)
+	}
+
+	// A server that warms up replays before it serves (the latest steps
+	// and the checkpoint's: two processes, a step being past the
+	// checkpoint), and its first requests replay nothing.
+	submit(cli, importUA(cli, "Бондаренко"))
+	var replays atomic.Int32
+	warm := tally.NewService(other, nil)
+	warm.UseProcess(func(a *tally.Agreement) tally.Reviewing { replays.Add(1); return exchange.NewProcess(a) })
+	if err := warm.WarmUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := replays.Load(); n != 2 {
+		t.Fatalf("warming up replayed %d processes, want 2", n)
+	}
+	var cps []*ledger.Checkpoint
+	for _, action := range []tally.Action{tally.ActionReadProcess, tally.ActionReadReport, tally.ActionReadReport} {
+		_, cp, err := warm.ProcessFor(ctx, ru, action, ag.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cps = append(cps, cp)
+	}
+	// Each caller gets a checkpoint of its own, the same as the first.
+	want := *cps[0]
+	cps[0].Size, cps[1].Cosigners = -1, append(cps[1].Cosigners, "tampered")
+	if cp := cps[2]; cp.Size != want.Size || cp.Hash != want.Hash || len(cp.Cosigners) != len(want.Cosigners) {
+		t.Fatalf("the checkpoint opened again is %+v, want %+v", cp, want)
+	}
+	if vs, err := warm.ListsFor(ctx, tr, ag.ID); err != nil || len(vs) != 1 || vs[0].Version != 3 {
+		t.Fatalf("lists after warming up: %v, %v", vs, err)
+	}
+	if n := replays.Load(); n != 2 {
+		t.Fatalf("the first requests after warming up replayed %d processes more", n-2)
 	}
 }

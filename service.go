@@ -40,6 +40,8 @@ type Service struct {
 	// audits gathers the records of audited reads, written together
 	// (see audit.go).
 	audits auditQueue
+	// opened is the checkpoint last opened (see openCheckpoint).
+	opened openedCheckpoint
 }
 
 // NewService returns a Service over store. now is the clock (time.Now in

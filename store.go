@@ -206,9 +206,10 @@ type AccountTx interface {
 	// idleSince or expired at now, and returns how many.
 	DeleteExpiredSessions(ctx context.Context, idleSince, now time.Time) (int64, error)
 
-	// AddAudit appends an audit record and sets nothing: records are
-	// numbered by the store.
-	AddAudit(ctx context.Context, r AuditRecord) error
+	// AddAudit appends audit records, in the order given, and sets
+	// nothing: records are numbered by the store. Records written
+	// together go in as few statements as the store can.
+	AddAudit(ctx context.Context, rs ...AuditRecord) error
 	// AuditRecords calls fn with every audit record, oldest first.
 	AuditRecords(ctx context.Context, fn func(AuditRecord) error) error
 }

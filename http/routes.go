@@ -338,10 +338,47 @@ type rowsJSON struct {
 }
 
 type rowJSON struct {
-	Line   int               `json:"line"`
-	Ref    string            `json:"ref"`
-	Fields map[string]string `json:"fields"`
-	Extra  []string          `json:"extra,omitempty"`
+	Line   int        `json:"line"`
+	Ref    string     `json:"ref"`
+	Fields fieldsJSON `json:"fields"`
+	Extra  []string   `json:"extra,omitempty"`
+}
+
+// fieldsJSON are a row's non-empty recognised cells but the ref, keyed by
+// field name in alphabetical order: what encoding/json wrote for the map
+// they were, without making and sorting a map for every row of a page.
+// TestFieldsJSON keeps it in step with tally's fields.
+type fieldsJSON struct {
+	BirthDate     string `json:"birth_date,omitempty"`
+	BirthPlace    string `json:"birth_place,omitempty"`
+	CaptureDate   string `json:"capture_date,omitempty"`
+	CapturePlace  string `json:"capture_place,omitempty"`
+	Category      string `json:"category,omitempty"`
+	Citizenship   string `json:"citizenship,omitempty"`
+	Condition     string `json:"condition,omitempty"`
+	DeathDate     string `json:"death_date,omitempty"`
+	FullName      string `json:"full_name,omitempty"`
+	GivenName     string `json:"given_name,omitempty"`
+	Guardian      string `json:"guardian,omitempty"`
+	Notes         string `json:"notes,omitempty"`
+	Patronymic    string `json:"patronymic,omitempty"`
+	Rank          string `json:"rank,omitempty"`
+	RemainsTag    string `json:"remains_tag,omitempty"`
+	ServiceNumber string `json:"service_number,omitempty"`
+	Sex           string `json:"sex,omitempty"`
+	Surname       string `json:"surname,omitempty"`
+	Unit          string `json:"unit,omitempty"`
+}
+
+func toFieldsJSON(v *[tally.NumFields]string) fieldsJSON {
+	return fieldsJSON{
+		BirthDate: v[tally.FieldBirthDate], BirthPlace: v[tally.FieldBirthPlace], CaptureDate: v[tally.FieldCaptureDate],
+		CapturePlace: v[tally.FieldCapturePlace], Category: v[tally.FieldCategory], Citizenship: v[tally.FieldCitizenship],
+		Condition: v[tally.FieldCondition], DeathDate: v[tally.FieldDeathDate], FullName: v[tally.FieldFullName],
+		GivenName: v[tally.FieldGivenName], Guardian: v[tally.FieldGuardian], Notes: v[tally.FieldNotes],
+		Patronymic: v[tally.FieldPatronymic], Rank: v[tally.FieldRank], RemainsTag: v[tally.FieldRemainsTag],
+		ServiceNumber: v[tally.FieldServiceNumber], Sex: v[tally.FieldSex], Surname: v[tally.FieldSurname], Unit: v[tally.FieldUnit],
+	}
 }
 
 func (s *Server) rows(w http.ResponseWriter, r *http.Request, actor tally.Actor) error {
@@ -367,13 +404,7 @@ func (s *Server) rows(w http.ResponseWriter, r *http.Request, actor tally.Actor)
 	}
 	out := rowsJSON{v.ListID, v.Version, make([]rowJSON, 0, len(rows)), nil}
 	for _, row := range rows {
-		j := rowJSON{Line: row.Row.Line, Ref: row.Ref, Fields: map[string]string{}, Extra: row.Row.Extra}
-		for f := tally.FieldRef + 1; f < tally.NumFields; f++ {
-			if val := row.Row.Values[f]; val != "" {
-				j.Fields[f.String()] = val
-			}
-		}
-		out.Rows = append(out.Rows, j)
+		out.Rows = append(out.Rows, rowJSON{Line: row.Row.Line, Ref: row.Ref, Fields: toFieldsJSON(&row.Row.Values), Extra: row.Row.Extra})
 	}
 	if len(rows) == limit {
 		last := rows[len(rows)-1].Row.Line

@@ -57,8 +57,11 @@ func Dialect() sqlstore.Dialect {
 		IsUnique:     hasState(uniqueViolation),
 		IsForeignKey: hasState(foreignKeyViolation),
 		Copy:         copyRows,
-		Goose:        goose.DialectPostgres,
-		Migrations:   sub,
+		// Transactions run at READ COMMITTED, PostgreSQL's default; pgx
+		// keeps 512 prepared statements per connection.
+		StatementSnapshots: true,
+		Goose:              goose.DialectPostgres,
+		Migrations:         sub,
 	}
 }
 

@@ -265,19 +265,47 @@ func (t *tx) DeleteExpiredSessions(ctx context.Context, idleSince, now time.Time
 	return n, nil
 }
 
-func (t *tx) AddAudit(ctx context.Context, r tally.AuditRecord) error {
-	const op = "adding an audit record"
+var auditColumns = []string{"at", "user_id", "login", "org_code", "via", "action", "agreement_id", "resource", "detail"}
+
+// auditRowsPerInsert are the lengths of the INSERTs audit records go in,
+// longest first: a batch is written in as few statements as these make
+// (50 records: 32, 16, 2), and there are only these few statements for
+// the engine to prepare and keep, whatever the batches' lengths.
+var auditRowsPerInsert = []int{32, 16, 8, 4, 2, 1}
+
+func (t *tx) AddAudit(ctx context.Context, rs ...tally.AuditRecord) error {
+	const op = "adding audit records"
 	if err := t.writable(op); err != nil {
 		return err
 	}
-	_, err := t.exec(ctx, `INSERT INTO audit_log (at, user_id, login, org_code, via, action, agreement_id, resource, detail)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		utc(r.At), r.UserID, r.Login, r.Org, r.Via, string(r.Action), r.AgreementID, r.Resource, r.Detail)
-	if err != nil {
-		if t.d.IsForeignKey(err) {
-			return &tally.Error{Code: tally.ENotFound, Message: fmt.Sprintf("there is no account %d", r.UserID), Err: err}
+	args := make([]any, 0, min(len(rs), auditRowsPerInsert[0])*len(auditColumns))
+	for len(rs) > 0 {
+		n := 1
+		for _, k := range auditRowsPerInsert {
+			if k <= len(rs) {
+				n = k
+				break
+			}
 		}
-		return t.fail(op, err)
+		args = args[:0]
+		for _, r := range rs[:n] {
+			args = append(args, utc(r.At), r.UserID, r.Login, r.Org, r.Via, string(r.Action), r.AgreementID, r.Resource, r.Detail)
+		}
+		if _, err := t.exec(ctx, insertQuery("audit_log", auditColumns, n), args...); err != nil {
+			if t.d.IsForeignKey(err) {
+				msg := fmt.Sprintf("there is no account %d", rs[0].UserID)
+				if n > 1 {
+					ids := make([]int64, n)
+					for i, r := range rs[:n] {
+						ids[i] = r.UserID
+					}
+					msg = fmt.Sprintf("one of the accounts %v of these audit records does not exist", ids)
+				}
+				return &tally.Error{Code: tally.ENotFound, Message: msg, Err: err}
+			}
+			return t.fail(op, err)
+		}
+		rs = rs[n:]
 	}
 	return nil
 }
@@ -321,11 +349,8 @@ func (t *tx) AuditRecords(ctx context.Context, fn func(tally.AuditRecord) error)
 
 func (t *tx) RowsAfter(ctx context.Context, id int64, afterLine, limit int) ([]tally.StoredRow, error) {
 	op := fmt.Sprintf("reading rows of list version %d", id)
-	if err := t.checkVersion(ctx, id); err != nil {
-		return nil, err
-	}
 	if limit <= 0 {
-		return []tally.StoredRow{}, nil
+		return []tally.StoredRow{}, t.checkVersion(ctx, id)
 	}
 	rows, err := t.query(ctx, `SELECT line, ref, fields, extra FROM list_rows
 		WHERE version_id = ? AND line > ? ORDER BY line LIMIT ?`, id, afterLine, limit)
@@ -335,6 +360,12 @@ func (t *tx) RowsAfter(ctx context.Context, id int64, afterLine, limit int) ([]t
 	page := []tally.StoredRow{}
 	if err := scanRows(rows, &page); err != nil {
 		return nil, t.fail(op, err)
+	}
+	if len(page) == 0 {
+		// Rows name their version (a foreign key), so only an empty page
+		// needs asking whether the version exists: a query fewer for
+		// every other page.
+		return page, t.checkVersion(ctx, id)
 	}
 	return page, nil
 }

@@ -102,6 +102,16 @@ type Dialect struct {
 	// timeout. Other processes writing the same database still meet the
 	// engine's lock.
 	OneWriter bool
+	// StatementSnapshots says each statement sees what was committed when
+	// it began, even inside a transaction (PostgreSQL's READ COMMITTED,
+	// its default): a read-only transaction then promises nothing that
+	// statements run one after the other on one connection do not, and
+	// costs two round trips to the server (BEGIN and ROLLBACK) on every
+	// read. View then runs its statements on a connection of its own
+	// without a transaction, unprepared by database/sql: the driver must
+	// keep prepared statements per connection itself (pgx does). Writing
+	// methods still fail in View, in Go, before any SQL is sent.
+	StatementSnapshots bool
 	// Goose is the goose dialect of the engine, and Migrations its
 	// migrations, *.sql files at the root of the file system.
 	Goose      goose.Dialect
@@ -125,6 +135,10 @@ type DB struct {
 	mu     sync.Mutex
 	stmts  map[string]*sql.Stmt
 	wanted map[string]bool
+	// agreements are the stored agreements read so far, by id: every
+	// request reads its agreement, and one is never changed or removed
+	// once stored (see Tx.Agreement).
+	agreements sync.Map // id → storedAgreement
 }
 
 // maxShared bounds the queries prepared for the whole store; longer ones
@@ -303,6 +317,9 @@ func (db *DB) run(ctx context.Context, readOnly bool, fn func(tally.Tx) error) e
 		return db.wrap("connecting", err)
 	}
 	defer conn.Close()
+	if readOnly && db.d.StatementSnapshots {
+		return fn(&tx{db: db, d: &db.d, conn: conn, readOnly: true})
+	}
 	stx, err := conn.BeginTx(ctx, &sql.TxOptions{ReadOnly: readOnly})
 	if err != nil {
 		return db.wrap("beginning a transaction", err)

@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -13,11 +14,13 @@ import (
 )
 
 // tx is one transaction. Its prepared statements are cached by query and
-// closed by database/sql when the transaction ends.
+// closed by database/sql when the transaction ends. A View on an engine
+// whose statements see their own snapshots (Dialect.StatementSnapshots)
+// has no *sql.Tx: its statements run on conn, which the driver prepares.
 type tx struct {
 	db       *DB
 	d        *Dialect
-	tx       *sql.Tx
+	tx       *sql.Tx // nil: statements run on conn, without a transaction
 	conn     *sql.Conn
 	readOnly bool
 	stmts    map[string]*sql.Stmt
@@ -47,11 +50,7 @@ func (t *tx) prepare(ctx context.Context, q string) (*sql.Stmt, error) {
 		t.stmts[q] = s
 		return s, nil
 	}
-	text := q
-	if t.d.Dollar {
-		text = rebind(q)
-	}
-	s, err := t.tx.PrepareContext(ctx, text)
+	s, err := t.tx.PrepareContext(ctx, t.text(q))
 	if err != nil {
 		return nil, err
 	}
@@ -59,7 +58,18 @@ func (t *tx) prepare(ctx context.Context, q string) (*sql.Stmt, error) {
 	return s, nil
 }
 
+// text is q as the engine writes it.
+func (t *tx) text(q string) string {
+	if t.d.Dollar {
+		return rebind(q)
+	}
+	return q
+}
+
 func (t *tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if t.tx == nil {
+		return t.conn.ExecContext(ctx, t.text(q), args...)
+	}
 	s, err := t.prepare(ctx, q)
 	if err != nil {
 		return nil, err
@@ -68,6 +78,9 @@ func (t *tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error
 }
 
 func (t *tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if t.tx == nil {
+		return t.conn.QueryContext(ctx, t.text(q), args...)
+	}
 	s, err := t.prepare(ctx, q)
 	if err != nil {
 		return nil, err
@@ -76,6 +89,9 @@ func (t *tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error
 }
 
 func (t *tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	if t.tx == nil {
+		return t.conn.QueryRowContext(ctx, t.text(q), args...)
+	}
 	s, err := t.prepare(ctx, q)
 	if err != nil {
 		// A Row cannot be made to carry an error; run it unprepared so
@@ -133,7 +149,23 @@ func (t *tx) AddAgreement(ctx context.Context, a tally.Agreement, source []byte)
 	return nil
 }
 
+// storedAgreement is an agreement as stored.
+type storedAgreement struct {
+	doc    string
+	source []byte
+}
+
+// Agreement reads an agreement. Stored agreements are never changed or
+// removed (this package has no statement that would), so one read in a
+// View, where only what is committed is seen, is kept for the life of
+// the store, and read again from memory: a query fewer for every request
+// of the server. It is decoded anew each time, so that no caller shares
+// another's slices.
 func (t *tx) Agreement(ctx context.Context, id string) (tally.Agreement, []byte, error) {
+	if v, ok := t.db.agreements.Load(id); ok {
+		sa := v.(storedAgreement)
+		return t.decodeAgreement(id, sa.doc, bytes.Clone(sa.source))
+	}
 	var doc string
 	var source []byte
 	err := t.queryRow(ctx, `SELECT doc, source FROM agreements WHERE id = ?`, id).Scan(&doc, &source)
@@ -147,12 +179,19 @@ func (t *tx) Agreement(ctx context.Context, id string) (tally.Agreement, []byte,
 	if err != nil {
 		return tally.Agreement{}, nil, t.fail("reading agreement "+id, err)
 	}
+	if source == nil {
+		source = []byte{}
+	}
+	if t.readOnly {
+		t.db.agreements.Store(id, storedAgreement{doc, bytes.Clone(source)})
+	}
+	return t.decodeAgreement(id, doc, source)
+}
+
+func (t *tx) decodeAgreement(id, doc string, source []byte) (tally.Agreement, []byte, error) {
 	a, err := decodeAgreement([]byte(doc))
 	if err != nil {
 		return tally.Agreement{}, nil, t.fail("decoding agreement "+id, err)
-	}
-	if source == nil {
-		source = []byte{}
 	}
 	return a, source, nil
 }
@@ -549,9 +588,6 @@ func scanRows(rows *sql.Rows, page *[]tally.StoredRow) error {
 
 func (t *tx) Report(ctx context.Context, id int64) ([]tally.Problem, []tally.Note, error) {
 	op := fmt.Sprintf("reading the report of list version %d", id)
-	if err := t.checkVersion(ctx, id); err != nil {
-		return nil, nil, err
-	}
 	var ps []tally.Problem
 	err := func() error {
 		rows, err := t.query(ctx, `SELECT line, ref, code, field, category, detail FROM list_problems
@@ -593,6 +629,13 @@ func (t *tx) Report(ctx context.Context, id int64) ([]tally.Problem, []tally.Not
 	}()
 	if err != nil {
 		return nil, nil, t.fail(op, err)
+	}
+	if len(ps) == 0 && len(ns) == 0 {
+		// Problems and notes name their version (a foreign key), so only
+		// an empty report needs asking whether the version exists.
+		if err := t.checkVersion(ctx, id); err != nil {
+			return nil, nil, err
+		}
 	}
 	return ps, ns, nil
 }

@@ -240,15 +240,19 @@ func testAudit(t *testing.T, s tally.Store) {
 	})
 	var want []tally.AuditRecord
 	update(t, s, func(tx tally.Tx) error {
+		// One at a time, then in one call (as reads made together are
+		// written), of a length no fixed batch divides.
 		for i := range 1003 {
 			r := tally.AuditRecord{At: at.Add(time.Duration(i) * time.Second), UserID: u.ID, Login: "ayse", Org: "TR", Via: "token",
 				Action: tally.ActionReadRows, AgreementID: "a", Resource: "ua-request@1", Detail: fmt.Sprintf("read %d", i)}
-			if err := tx.AddAudit(ctx, r); err != nil {
-				return err
-			}
 			want = append(want, r)
+			if i < 500 {
+				if err := tx.AddAudit(ctx, r); err != nil {
+					return err
+				}
+			}
 		}
-		return nil
+		return tx.AddAudit(ctx, want[500:]...)
 	})
 	var got []tally.AuditRecord
 	var last int64
@@ -270,6 +274,10 @@ func testAudit(t *testing.T, s tally.Store) {
 		return tx.AddAudit(ctx, tally.AuditRecord{At: at, UserID: 99999, Action: tally.ActionReadRows})
 	})
 	wantCode(t, "an audit record of no account", err, tally.ENotFound)
+	err = s.Update(ctx, func(tx tally.Tx) error {
+		return tx.AddAudit(ctx, want[0], tally.AuditRecord{At: at, UserID: 99999, Action: tally.ActionReadRows}, want[1])
+	})
+	wantCode(t, "audit records one of which is of no account", err, tally.ENotFound)
 }
 
 func testRowsAfter(t *testing.T, s tally.Store) {

@@ -23,7 +23,15 @@
 //	go run ./cmd/tally-bench-serve -db 'postgres://postgres@127.0.0.1:5432/test?sslmode=disable'
 //
 // With a postgres:// URL it creates a schema of its own in that database
-// for the run (and one for the import) and drops them at the end.
+// for the run (and one for the import) and drops them at the end; with
+// -schema NAME the readers' store is that schema instead, created if
+// missing and kept. Building the store takes far longer than reading it
+// (about 20 minutes for a log of a million entries on a loaded 2-core
+// machine), so a store that already holds the benchmark's agreement and
+// lists (a -db SQLite file, or a -schema, from an earlier run) is read
+// as it is, with fresh tokens for its accounts: runs that compare
+// changes then read the same store. -persons and -entries are those it
+// was built with.
 package main
 
 import (
@@ -49,8 +57,10 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	_ "github.com/jackc/pgx/v5/stdlib"
 	"golang.org/x/mod/sumdb/note"
 
@@ -66,17 +76,20 @@ import (
 )
 
 type options struct {
-	db          string
-	persons     int
-	entries     int
-	clients     int
-	duration    time.Duration
-	importRows  int
-	page        int
-	batch       int
-	cpuProfile  string
-	skipImport  bool
-	skipClients bool
+	db           string
+	persons      int
+	entries      int
+	clients      int
+	duration     time.Duration
+	importRows   int
+	page         int
+	batch        int
+	cpuProfile   string
+	mutexProfile string
+	schema       string
+	cold         bool
+	skipImport   bool
+	skipClients  bool
 }
 
 func main() {
@@ -90,6 +103,9 @@ func main() {
 	flag.IntVar(&o.page, "page", 100, "rows per page a client asks for")
 	flag.IntVar(&o.batch, "batch", 1024, "entries per submission while building the log")
 	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the clients' run (server and clients: one process) to this file")
+	flag.StringVar(&o.mutexProfile, "mutexprofile", "", "write a mutex contention profile of the clients' run to this file")
+	flag.StringVar(&o.schema, "schema", "", "with a postgres:// -db, the schema of the readers' store: created if missing, kept after, and read as it is if an earlier run built it")
+	flag.BoolVar(&o.cold, "cold", false, "serve without replaying the steps first (as servers did before WarmUp): the first requests replay them")
 	flag.BoolVar(&o.skipImport, "no-import", false, "skip the import")
 	flag.BoolVar(&o.skipClients, "no-clients", false, "skip the clients (measure the import only)")
 	flag.Parse()
@@ -112,7 +128,7 @@ func run(o options) error {
 	defer os.RemoveAll(dir)
 	fmt.Printf("go: %s, GOMAXPROCS %d, %d CPUs\n", runtime.Version(), runtime.GOMAXPROCS(0), runtime.NumCPU())
 	if !o.skipClients {
-		st, where, cleanup, err := openStore(ctx, o.db, filepath.Join(dir, "bench.db"))
+		st, where, cleanup, err := openStore(ctx, o.db, o.schema, filepath.Join(dir, "bench.db"))
 		if err != nil {
 			return err
 		}
@@ -131,7 +147,7 @@ func run(o options) error {
 	if db != "" && !isPostgres(db) {
 		db = "" // a SQLite path given is the readers' store; the import gets its own
 	}
-	st, where, cleanup, err := openStore(ctx, db, filepath.Join(dir, "import.db"))
+	st, where, cleanup, err := openStore(ctx, db, "", filepath.Join(dir, "import.db"))
 	if err != nil {
 		return err
 	}
@@ -146,8 +162,9 @@ func isPostgres(db string) bool {
 }
 
 // openStore opens a SQLite file (path when db is empty) or, for a
-// postgres URL, a fresh schema in that database, dropped by cleanup.
-func openStore(ctx context.Context, db, path string) (st *sqlstore.DB, where string, cleanup func(), err error) {
+// postgres URL, a fresh schema in that database, dropped by cleanup; or,
+// when schema is given, that one, created if missing and kept.
+func openStore(ctx context.Context, db, schema, path string) (st *sqlstore.DB, where string, cleanup func(), err error) {
 	if !isPostgres(db) {
 		if db != "" {
 			path = db
@@ -159,12 +176,19 @@ func openStore(ctx context.Context, db, path string) (st *sqlstore.DB, where str
 	if err != nil {
 		return nil, "", nil, err
 	}
-	schema := "tally_bench_" + strings.ToLower(rand.Text()[:10])
-	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
+	keep := schema != ""
+	if !keep {
+		schema = "tally_bench_" + strings.ToLower(rand.Text()[:10])
+	}
+	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA IF NOT EXISTS "+pgx.Identifier{schema}.Sanitize()); err != nil {
 		admin.Close()
 		return nil, "", nil, fmt.Errorf("creating schema %s: %w", schema, err)
 	}
 	cleanup = func() {
+		if keep {
+			admin.Close()
+			return
+		}
 		if _, err := admin.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE"); err != nil {
 			fmt.Fprintf(os.Stderr, "tally-bench-serve: dropping schema %s: %v\n", schema, err)
 		}
@@ -177,10 +201,14 @@ func openStore(ctx context.Context, db, path string) (st *sqlstore.DB, where str
 	}
 	q := u.Query()
 	q.Set("search_path", schema)
+	q.Set("application_name", "tally-bench-serve") // to find the server's processes (cpuMeter)
 	u.RawQuery = q.Encode()
 	if st, err = postgres.Open(ctx, u.String()); err != nil {
 		cleanup()
 		return nil, "", nil, err
+	}
+	if keep {
+		return st, "postgres, schema " + schema + " (kept)", cleanup, nil
 	}
 	return st, "postgres, schema " + schema + " (dropped after)", cleanup, nil
 }
@@ -203,11 +231,192 @@ var lists = []struct {
 	kind  tally.ListKind
 }{{"UA", tally.KindRequest}, {"UA", tally.KindCustody}, {"RU", tally.KindRequest}, {"RU", tally.KindCustody}}
 
-// readers builds the store, serves it, and runs the clients.
+// readers builds the store (unless an earlier run did), serves it, and
+// runs the clients.
 func readers(ctx context.Context, o options, st *sqlstore.DB) error {
 	buildStart := time.Now()
 	svc := tally.NewService(st, nil)
 	svc.UseProcess(func(a *tally.Agreement) tally.Reviewing { return exchange.NewProcess(a) })
+	agreementID, per := "bench", o.persons/len(lists)
+	v, err := svc.ListVersion(ctx, agreementID, tally.ListID(lists[len(lists)-1].party, lists[len(lists)-1].kind, ""), 1)
+	switch {
+	case err == nil:
+		per = v.Rows
+		fmt.Printf("build: the store holds the lists of an earlier run (%d persons each): read as it is\n", per)
+	case tally.ErrorCodeOf(err) == tally.ENotFound:
+		if err := build(ctx, o, svc); err != nil {
+			return err
+		}
+	default:
+		return err
+	}
+
+	// One account and token per client: UA, RU and the mediator in turn.
+	start := time.Now()
+	orgs := []struct {
+		code string
+		kind tally.OrgKind
+	}{{"UA", tally.OrgParty}, {"RU", tally.OrgParty}, {"TR", tally.OrgMediator}}
+	tokens := make([]string, o.clients)
+	for i := range tokens {
+		org := orgs[i%len(orgs)]
+		login := fmt.Sprintf("%s-viewer-%d", strings.ToLower(org.code), i)
+		if tokens[i], err = svc.NewToken(ctx, login); tally.ErrorCodeOf(err) == tally.ENotFound {
+			if _, err := svc.AddUser(ctx, tally.NewUser{OrgCode: org.code, OrgKind: org.kind, Name: "Viewer " + login,
+				Login: login, Roles: []tally.Role{tally.RoleViewer}}); err != nil {
+				return err
+			}
+			tokens[i], err = svc.NewToken(ctx, login)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	status, err := svc.LogStatus(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("build: %d accounts with tokens: %.1f s\n", o.clients, time.Since(start).Seconds())
+	fmt.Printf("build: store ready in %.1f s: %d persons, a log of %d entries, %d accounts\n",
+		time.Since(buildStart).Seconds(), per*len(lists), status.Size, o.clients)
+
+	if !o.cold {
+		// As tally serve does before it listens.
+		start = time.Now()
+		if err := svc.WarmUp(ctx); err != nil {
+			return err
+		}
+		fmt.Printf("serve: replayed the steps before listening: %.1f s\n", time.Since(start).Seconds())
+	}
+	base, stop, err := serve(svc)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	if o.cpuProfile != "" {
+		f, err := os.Create(o.cpuProfile)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer f.Close()
+		defer pprof.StopCPUProfile()
+	}
+	if o.mutexProfile != "" {
+		runtime.SetMutexProfileFraction(5)
+		defer func() {
+			runtime.SetMutexProfileFraction(0)
+			if err := writeProfile("mutex", o.mutexProfile); err != nil {
+				fmt.Fprintln(os.Stderr, "tally-bench-serve:", err)
+			}
+		}()
+	}
+	cpu := startCPU(ctx, st.SQL())
+	n, err := load(ctx, base, agreementID, tokens, per, o)
+	if err == nil {
+		cpu.print(ctx, n)
+	}
+	return err
+}
+
+// cpuMeter measures the processor time the run takes, so that runs on a
+// machine others share can be compared: latency follows the load the
+// others put on it, time per request much less. It counts this process
+// (server and clients) and, on PostgreSQL, the server's processes that
+// serve the store's connections (read from /proc: PostgreSQL must run on
+// this machine).
+type cpuMeter struct {
+	db      *sql.DB
+	self    time.Duration
+	backend map[int]time.Duration
+}
+
+func startCPU(ctx context.Context, db *sql.DB) *cpuMeter {
+	m := &cpuMeter{db: db, self: selfCPU()}
+	m.backend = backendCPU(ctx, db)
+	return m
+}
+
+func (m *cpuMeter) print(ctx context.Context, requests int) {
+	if requests == 0 {
+		return
+	}
+	per := func(d time.Duration) string {
+		return fmt.Sprintf("%.0f µs", float64(d.Microseconds())/float64(requests))
+	}
+	self := selfCPU() - m.self
+	line := fmt.Sprintf("cpu: this process (server and clients) %.1f s, %s per request", self.Seconds(), per(self))
+	if after := backendCPU(ctx, m.db); after != nil {
+		var d time.Duration
+		for pid, t := range after {
+			d += t - m.backend[pid]
+		}
+		line += fmt.Sprintf("; PostgreSQL's %d server processes %.1f s, %s per request", len(after), d.Seconds(), per(d))
+	}
+	fmt.Println(line)
+}
+
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// backendCPU returns the processor time of each PostgreSQL server process
+// of this run's connections (application_name tally-bench-serve), or nil
+// when the store is not PostgreSQL on this machine.
+func backendCPU(ctx context.Context, db *sql.DB) map[int]time.Duration {
+	rows, err := db.QueryContext(ctx, `SELECT pid FROM pg_stat_activity WHERE application_name = 'tally-bench-serve'`)
+	if err != nil {
+		return nil // SQLite
+	}
+	defer rows.Close()
+	m := map[int]time.Duration{}
+	for rows.Next() {
+		var pid int
+		if rows.Scan(&pid) != nil {
+			return nil
+		}
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			return nil
+		}
+		// Fields after the command, which ends with the last ')':
+		// state is the 3rd field of stat, utime the 14th, stime the 15th.
+		f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+		if len(f) < 13 {
+			return nil
+		}
+		var ut, st int64
+		fmt.Sscan(f[11], &ut)
+		fmt.Sscan(f[12], &st)
+		m[pid] = time.Duration(ut+st) * (time.Second / 100) // USER_HZ
+	}
+	if rows.Err() != nil || len(m) == 0 {
+		return nil
+	}
+	return m
+}
+
+func writeProfile(name, path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := pprof.Lookup(name).WriteTo(f, 0); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// build fills the store: the signed log, the agreement, and the lists put
+// to review.
+func build(ctx context.Context, o options, svc *tally.Service) error {
 	keys := ledger.Keys{Parties: map[string]string{}}
 	logSKey, logVKey, err := ledger.GenerateRoleKey(ledger.RoleLog, "TR")
 	if err != nil {
@@ -280,50 +489,7 @@ func readers(ctx context.Context, o options, st *sqlstore.DB) error {
 		}
 	}
 	fmt.Printf("build: %d lists of %d persons imported and put to review: %.1f s\n", len(lists), per, time.Since(start).Seconds())
-
-	// One account and token per client: UA, RU and the mediator in turn.
-	start = time.Now()
-	orgs := []struct {
-		code string
-		kind tally.OrgKind
-	}{{"UA", tally.OrgParty}, {"RU", tally.OrgParty}, {"TR", tally.OrgMediator}}
-	tokens := make([]string, o.clients)
-	for i := range tokens {
-		org := orgs[i%len(orgs)]
-		login := fmt.Sprintf("%s-viewer-%d", strings.ToLower(org.code), i)
-		if _, err := svc.AddUser(ctx, tally.NewUser{OrgCode: org.code, OrgKind: org.kind, Name: "Viewer " + login,
-			Login: login, Roles: []tally.Role{tally.RoleViewer}}); err != nil {
-			return err
-		}
-		if tokens[i], err = svc.NewToken(ctx, login); err != nil {
-			return err
-		}
-	}
-	status, err := svc.LogStatus(ctx)
-	if err != nil {
-		return err
-	}
-	fmt.Printf("build: %d accounts with tokens: %.1f s\n", o.clients, time.Since(start).Seconds())
-	fmt.Printf("build: store ready in %.1f s: %d persons, a log of %d entries, %d accounts\n",
-		time.Since(buildStart).Seconds(), per*len(lists), status.Size, o.clients)
-
-	base, stop, err := serve(svc)
-	if err != nil {
-		return err
-	}
-	defer stop()
-	if o.cpuProfile != "" {
-		f, err := os.Create(o.cpuProfile)
-		if err != nil {
-			return err
-		}
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer f.Close()
-		defer pprof.StopCPUProfile()
-	}
-	return load(ctx, base, ag.ID, tokens, per, o)
+	return nil
 }
 
 // buildLog appends n entries signed by the parties, as their clients
@@ -460,7 +626,7 @@ type sample struct {
 }
 
 // load runs the clients against base until o.duration is over.
-func load(ctx context.Context, base, agreementID string, tokens []string, perList int, o options) error {
+func load(ctx context.Context, base, agreementID string, tokens []string, perList int, o options) (int, error) {
 	tr := &http.Transport{MaxIdleConns: len(tokens) + 10, MaxIdleConnsPerHost: len(tokens) + 10, IdleConnTimeout: time.Minute,
 		DialContext: (&net.Dialer{Timeout: 5 * time.Second}).DialContext}
 	defer tr.CloseIdleConnections()
@@ -532,7 +698,7 @@ func load(ctx context.Context, base, agreementID string, tokens []string, perLis
 			break
 		}
 	}
-	return nil
+	return len(all), nil
 }
 
 func printStats(name string, ss []sample, wall time.Duration) {

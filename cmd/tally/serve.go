@@ -73,6 +73,14 @@ machine and no --rp-id, keys are tied to localhost.`,
 					logger.Error("publishing a checkpoint", slog.String("cause", err.Error()))
 				})
 			}
+			// Before listening, so that no request pays for replaying an
+			// agreement's steps (seconds on a large store).
+			warm := time.Now()
+			if err := svc.WarmUp(ctx); err != nil {
+				logger.Error("replaying steps at start", slog.String("cause", err.Error()))
+			} else {
+				logger.Info("replayed the agreements' steps", slog.Duration("duration", time.Since(warm)))
+			}
 			srv := tallyhttp.NewServer(tallyhttp.Config{
 				Service: svc, Logger: logger, Version: version, TrustProxy: trustProxy, RPID: rp, Origins: rpOrigins,
 				Ready: func(ctx context.Context) error { return st.SQL().PingContext(ctx) },
