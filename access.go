@@ -366,3 +366,38 @@ func (s *Service) StepsFor(ctx context.Context, actor Actor, agreementID string,
 	}
 	return s.store.View(ctx, func(tx Tx) error { return tx.Steps(ctx, agreementID, fn) })
 }
+
+// PrepareListEntryFor returns the unsigned text of the entry that would
+// record a version of party's list whose file the party committed to as c
+// (ledger.Commit, with a salt of its own), for the party to sign away from
+// the service and send with the file (Import's Salt and Entry). actor must
+// be one of the party's clerks. Nothing is stored.
+func (s *Service) PrepareListEntryFor(ctx context.Context, actor Actor, agreementID, party string, c ledger.Hash) (text []byte, err error) {
+	a, _, err := s.Agreement(ctx, agreementID)
+	if err != nil {
+		return nil, err
+	}
+	if err := Authorize(actor, ActionImportList, Resource{Agreement: &a, Party: party}); err != nil {
+		return nil, err
+	}
+	err = s.store.View(ctx, func(tx Tx) error {
+		keys, err := tx.LogKeys(ctx)
+		if ErrorCodeOf(err) == ENotFound {
+			return &Error{Code: EInvalid, Message: "this store keeps no signed log, so there is no entry to sign", Hint: "import the list without signing it"}
+		}
+		if err != nil {
+			return err
+		}
+		log, err := ledger.OpenLog(ledger.Config{Keys: keys, Now: s.now}, tx.LogState(ctx))
+		if err != nil {
+			return err
+		}
+		e, err := log.NextEntry(ledger.KindListVersion, party, c, s.now())
+		if err != nil {
+			return &Error{Code: EInvalid, Message: strings.TrimPrefix(err.Error(), "ledger: "), Err: err}
+		}
+		text, err = e.Text()
+		return err
+	})
+	return text, err
+}

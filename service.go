@@ -113,6 +113,11 @@ type Import struct {
 	Original    io.Reader
 	Rows        RowReader   // reads the same bytes as Original
 	Signer      note.Signer // the party's key, signing the log entry; nil when the store keeps no log
+	// Or, when the party signed the entry away from the service (the
+	// command line against a server): the salt it committed to the file
+	// with, and the entry it signed (see PrepareListEntryFor).
+	Salt  []byte
+	Entry []byte
 }
 
 // ListID returns the id of the list an import goes to: party and kind, and
@@ -190,6 +195,14 @@ func (s *Service) importList(ctx context.Context, tx Tx, in Import) (v ListVersi
 		if err != nil {
 			return err
 		}
+		if in.Entry != nil {
+			// The party committed to the file with its own salt.
+			if len(in.Salt) < 16 {
+				return &Error{Code: EInvalid, Key: "salt", Message: "the salt of a signed import is at least 16 random bytes"}
+			}
+			c = &commitment{salt: in.Salt, h: sha256.New()}
+			c.h.Write(in.Salt)
+		}
 		recipients, err := s.recipients(ctx, tx)
 		if err != nil {
 			return err
@@ -236,7 +249,16 @@ func (s *Service) importList(ctx context.Context, tx Tx, in Import) (v ListVersi
 		}
 		// Last, the entry in the shared record, committing to the file's
 		// bytes: if anything before failed, no entry was made.
-		if v.Entry, err = s.record(ctx, tx, ledger.KindListVersion, party.Code, in.Signer, c.hash()); err != nil || v.Entry < 0 {
+		if in.Entry != nil {
+			var again bool
+			if v.Entry, again, err = s.appendSigned(ctx, tx, ledger.KindListVersion, party.Code, c.hash(), in.Entry); err != nil {
+				return InFile(err, in.FileName, 0)
+			}
+			if again {
+				return &Error{Code: EConflict, Message: fmt.Sprintf("this signed entry records a version of %s stored already (entry %d)", v.ListID, v.Entry),
+					Hint: "to store the file again as a new version, sign a new entry"}
+			}
+		} else if v.Entry, err = s.record(ctx, tx, ledger.KindListVersion, party.Code, in.Signer, c.hash()); err != nil || v.Entry < 0 {
 			return err
 		}
 		return tx.AddListVersionEntry(ctx, v.ID, v.Entry, c.salt)

@@ -66,6 +66,7 @@ var responseTypes = map[string]reflect.Type{
 	"Steps":         reflect.TypeFor[stepsJSON](),
 	"PreparedSteps": reflect.TypeFor[preparedJSON](),
 	"RecordedSteps": reflect.TypeFor[recordedJSON](),
+	"PreparedEntry": reflect.TypeFor[preparedEntryJSON](),
 	"SecurityKey":   reflect.TypeFor[keyJSON](),
 	"SecurityKeys":  reflect.TypeFor[[]keyJSON](),
 	// The WebAuthn options are go-webauthn's, as the browser's
@@ -164,7 +165,11 @@ func requestBodies() map[string]any {
 			"properties": map[string]any{
 				"party": str, "kind": map[string]any{"enum": []string{"request", "custody", "remains", "children"}},
 				"name": str, "category": str,
-				"file": map[string]any{"type": "string", "contentMediaType": "application/octet-stream"}}}}}},
+				"salt":  map[string]any{"type": "string", "description": "base64: the salt the party committed to the file with (a signed import)"},
+				"entry": map[string]any{"type": "string", "description": "the entry prepared by lists/prepare, signed by the party (a signed import)"},
+				"file":  map[string]any{"type": "string", "contentMediaType": "application/octet-stream"}}}}}},
+		"POST /api/agreements/{id}/lists/prepare": jsonBody(object([]string{"party", "commitment"}, map[string]any{
+			"party": str, "commitment": map[string]any{"type": "string", "description": "base64 SHA-256(salt ‖ file)"}})),
 		"POST /api/agreements": map[string]any{"required": true, "description": "the agreement file, in the format of the agreement spec", "content": map[string]any{
 			"application/yaml": map[string]any{"schema": str},
 			"application/json": map[string]any{"schema": map[string]any{"type": "object"}},

@@ -44,7 +44,8 @@ func (s *Server) routes() []route {
 		{"POST", "/api/agreements", true, "Add an agreement, as tally agreement add does: the YAML or JSON file as the body (application/yaml, application/json) or as the file of a multipart form; the admins of the mediator it names only. 201 when stored, 200 when the same file was stored already", "Agreement", s.addAgreement},
 		{"GET", "/api/agreements/{id}", true, "An agreement's terms", "Agreement", s.agreement},
 		{"GET", "/api/agreements/{id}/lists", true, "For each list, the latest version you may read", "ListVersions", s.lists},
-		{"POST", "/api/agreements/{id}/lists", true, "Import a list file as a new version of a party's list (multipart: party, kind, name, category, then file)", "Import", s.importList},
+		{"POST", "/api/agreements/{id}/lists", true, "Import a list file as a new version of a party's list (multipart: party, kind, name, category, and on a store that keeps the signed log salt and entry as prepared and signed, then file)", "Import", s.importList},
+		{"POST", "/api/agreements/{id}/lists/prepare", true, "Prepare the entry of a list version signed by the party: {party, commitment: base64 SHA-256(salt ‖ file)} gives the entry's text; sign it and send it with the salt and the file to the import (fields salt and entry)", "PreparedEntry", s.prepareListEntry},
 		{"GET", "/api/agreements/{id}/lists/{list}/versions/{n}", true, "A list version and its conformity report (audited)", "VersionReport", s.listVersion},
 		{"GET", "/api/agreements/{id}/lists/{list}/versions/{n}/rows", true, "A page of a list version's rows (personal data, audited): ?after=LINE&limit=N", "Rows", s.rows},
 		{"GET", "/api/agreements/{id}/lists/{list}/versions/{n}/original", true, "A list version's original file, byte for byte, its SHA-256 in Repr-Digest and X-Tally-SHA256 (personal data, audited)", "file", s.original},
@@ -423,12 +424,20 @@ func (s *Server) importList(w http.ResponseWriter, r *http.Request, actor tally.
 	if err != nil {
 		return badRequest("send the list as multipart/form-data: the fields party, kind (name, category), then the file")
 	}
-	form, err := readUpload(mr, []string{"party", "kind", "name", "category"}, true)
+	form, err := readUpload(mr, []string{"party", "kind", "name", "category", "salt", "entry"}, true)
 	if err != nil {
 		return err
 	}
 	in := tally.Import{AgreementID: r.PathValue("id"), FileName: form.fileName, Party: strings.ToUpper(form.fields["party"]),
 		Name: form.fields["name"], Category: form.fields["category"]}
+	if e := form.fields["entry"]; e != "" {
+		// Signed by the party away from the server (prepare-entry): the
+		// entry commits to the file with the party's own salt.
+		if in.Salt, err = base64.StdEncoding.Strict().DecodeString(form.fields["salt"]); err != nil {
+			return &tally.Error{Code: tally.EInvalid, Key: "salt", Message: "the salt is not base64"}
+		}
+		in.Entry = []byte(e + "\n")
+	}
 	kind, file := form.fields["kind"], form.file
 	if in.Party == "" {
 		return &tally.Error{Code: tally.EInvalid, Key: "party", Message: "say whose list it is in the field party, before the file"}

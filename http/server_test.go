@@ -498,6 +498,17 @@ func expectations(f *fixture) map[string]expectation {
 			}
 			return signedIn(a, http.StatusForbidden)
 		}},
+		"POST /api/agreements/{id}/lists/prepare": {[]target{{importFor: "UA"}, {importFor: "RU"}},
+			func(a actorSpec, tg target) (string, string, string, io.Reader) {
+				return "POST", "/api/agreements/a1/lists/prepare", "application/json",
+					strings.NewReader(`{"party":"` + tg.importFor + `","commitment":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="}`)
+			},
+			func(a actorSpec, tg target) int {
+				if isParty(a) && a.org == tg.importFor && has(a, tally.RoleClerk) {
+					return http.StatusOK
+				}
+				return signedIn(a, http.StatusForbidden)
+			}},
 		"GET /api/agreements/{id}/steps": {one, get("/api/agreements/a1/steps"), func(a actorSpec, _ target) int { return inAgreement(a) }},
 		"POST /api/agreements/{id}/steps/prepare": {[]target{listTargets[1], listTargets[3]},
 			func(a actorSpec, tg target) (string, string, string, io.Reader) {

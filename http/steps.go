@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"mime"
 	"net/http"
+	"strings"
 	"time"
 
 	"tally"
 	"tally/exchange"
+	"tally/ledger"
 )
 
 // The steps of the exchange process, taken through the server by a party
@@ -232,4 +234,35 @@ func (s *Server) steps(w http.ResponseWriter, r *http.Request, actor tally.Actor
 		return err
 	}
 	return writeJSON(w, out)
+}
+
+// prepareListEntry answers the unsigned entry that would record a version
+// of a party's list, for a client that signs its import itself: it sends
+// the party and the commitment SHA-256(salt ‖ file) it computed with a
+// salt of its own, signs the entry, and sends it with the salt and the
+// file to the import (fields salt and entry, before the file).
+func (s *Server) prepareListEntry(w http.ResponseWriter, r *http.Request, actor tally.Actor) error {
+	var req struct {
+		Party      string `json:"party"`
+		Commitment string `json:"commitment"`
+	}
+	if err := readJSON(w, r, &req); err != nil {
+		return err
+	}
+	c, err := base64.StdEncoding.Strict().DecodeString(req.Commitment)
+	if err != nil || len(c) != len(ledger.Hash{}) {
+		return &tally.Error{Code: tally.EInvalid, Key: "commitment", Message: "the commitment is the base64 of SHA-256(salt ‖ file)"}
+	}
+	party := strings.ToUpper(req.Party)
+	text, err := s.svc.PrepareListEntryFor(r.Context(), actor, r.PathValue("id"), party, ledger.Hash(c))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, preparedEntryJSON{Party: party, Key: ledger.PartyKeyName(party), Entry: string(text)})
+}
+
+type preparedEntryJSON struct {
+	Party string `json:"party"`
+	Key   string `json:"key"`   // the name of the key that must sign
+	Entry string `json:"entry"` // the entry's unsigned text
 }

@@ -3,14 +3,17 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -64,21 +67,25 @@ type problem struct {
 // A problem the server answers becomes a *tally.Error with its code,
 // message and hint, so that it reads as a local one would.
 func (c *serverClient) do(ctx context.Context, method, path string, in, out any) error {
-	var body io.Reader
-	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return err
-		}
-		body = bytes.NewReader(b)
+	if in == nil {
+		return c.send(ctx, method, path, "", nil, out)
 	}
+	b, err := json.Marshal(in)
+	if err != nil {
+		return err
+	}
+	return c.send(ctx, method, path, "application/json", bytes.NewReader(b), out)
+}
+
+// send sends body, of contentType, and reads the answer as do does.
+func (c *serverClient) send(ctx context.Context, method, path, contentType string, body io.Reader, out any) error {
 	u := c.base.JoinPath(path)
 	req, err := http.NewRequestWithContext(ctx, method, u.String(), body)
 	if err != nil {
 		return err
 	}
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("Authorization", "Bearer "+c.token)
@@ -286,4 +293,95 @@ func (a *app) recordRemote(ctx context.Context, f stepFlags, bodies ...any) ([]i
 		}
 		return out.Entries, nil
 	}
+}
+
+// importRemote imports a list file through the server. On a server that
+// keeps the signed log, the file's entry is signed here: this side picks
+// the salt, commits to the file itself, has the server prepare the entry
+// for that commitment, signs it with the key in keyPath, and sends the
+// salt and the signed entry before the file.
+func (a *app) importRemote(ctx context.Context, in tally.Import, kind, path, keyPath string, asJSON bool) error {
+	c, err := a.client()
+	if err != nil {
+		return err
+	}
+	ag, err := c.remoteAgreement(ctx, in.AgreementID)
+	if err != nil {
+		return err
+	}
+	fields := [][2]string{{"party", in.Party}, {"kind", kind}, {"name", in.Name}, {"category", in.Category}}
+	if keyPath != "" {
+		signer, err := readSigner(keyPath)
+		if err != nil {
+			return err
+		}
+		salt := ledger.NewSalt()
+		f, err := os.Open(path)
+		if err != nil {
+			return tally.InFile(err, path, 0)
+		}
+		h := sha256.New()
+		h.Write(salt)
+		_, err = io.Copy(h, f)
+		f.Close()
+		if err != nil {
+			return tally.InFile(err, path, 0)
+		}
+		commitment := ledger.Hash(h.Sum(nil))
+		var prep struct {
+			Entry string `json:"entry"`
+		}
+		if err := c.do(ctx, "POST", "/api/agreements/"+url.PathEscape(ag.ID)+"/lists/prepare",
+			map[string]string{"party": in.Party, "commitment": commitment.String()}, &prep); err != nil {
+			return err
+		}
+		signed, err := ledger.SignChain([]byte(prep.Entry), []ledger.Step{{Kind: ledger.KindListVersion, Commitment: commitment}}, signer)
+		if err != nil {
+			return &tally.Error{Code: tally.EInvalid, Key: "--key", Message: strings.TrimPrefix(err.Error(), "ledger: ")}
+		}
+		fields = append(fields, [2]string{"salt", base64.StdEncoding.EncodeToString(salt)}, [2]string{"entry", string(signed[0])})
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return tally.InFile(err, path, 0)
+	}
+	defer f.Close()
+	// The file streams to the server as it is read: a large list is never
+	// held whole.
+	pr, pw := io.Pipe()
+	mw := multipart.NewWriter(pw)
+	go func() {
+		for _, kv := range fields {
+			if kv[1] != "" {
+				mw.WriteField(kv[0], kv[1])
+			}
+		}
+		fw, err := mw.CreateFormFile("file", filepath.Base(path))
+		if err == nil {
+			_, err = io.Copy(fw, f)
+		}
+		if err == nil {
+			err = mw.Close()
+		}
+		pw.CloseWithError(err)
+	}()
+	var out struct {
+		Version versionJSON  `json:"version"`
+		Report  tally.Report `json:"report"`
+	}
+	if err := c.send(ctx, "POST", "/api/agreements/"+url.PathEscape(ag.ID)+"/lists", mw.FormDataContentType(), pr, &out); err != nil {
+		return tally.InFile(err, path, 0)
+	}
+	if asJSON {
+		return writeJSON(a.stdout, out)
+	}
+	v := out.Version
+	fmt.Fprintf(a.stdout, "stored %s@%d on %s: %s, version %d of %s's %s list under %s\n  sha256 %s, %d bytes\n",
+		v.List, v.Version, c.base.Host, path, v.Version, v.Party, v.Kind, v.Agreement, v.SHA256, v.Size)
+	if v.Entry != nil {
+		fmt.Fprintf(a.stdout, "  signed by %s and recorded as entry %d of the shared record\n", v.Party, *v.Entry)
+	}
+	fmt.Fprintln(a.stdout)
+	printReport(a.stdout, out.Report)
+	return nil
 }

@@ -89,6 +89,12 @@ overwritten. A file that cannot be read stores nothing.`,
 				return usageError{err}
 			}
 			in.Kind = k
+			if a.server != "" {
+				if rf != (readFlags{}) {
+					return usagef("--encoding, --delimiter and --sheet are for a local import: the server detects them")
+				}
+				return a.importRemote(ctx, in, kind, args[0], keyPath, asJSON)
+			}
 			opt, err := rf.options()
 			if err != nil {
 				return err
