@@ -179,8 +179,8 @@ func (s *Service) appendSigned(ctx context.Context, tx Tx, kind, party string, c
 	case e.Kind != kind:
 		return -1, false, &Error{Code: EInvalid, Key: "entry", Message: fmt.Sprintf("the signed entry records a step of kind %s, not %s", e.Kind, kind)}
 	case e.Commitment != c:
-		return -1, false, &Error{Code: EInvalid, Key: "entry", Message: "the signed entry does not commit to this step's payload and salt",
-			Hint: "sign the entry prepared for this very step"}
+		return -1, false, &Error{Code: EInvalid, Key: "entry", Message: "the signed entry does not commit to what was sent with it (the step's payload, or the list's file, and the salt)",
+			Hint: "sign the entry prepared for this very step or file"}
 	}
 	log, err := s.openLog(ctx, tx)
 	if err != nil {

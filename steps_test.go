@@ -9,6 +9,7 @@ import (
 
 	"tally"
 	"tally/ledger"
+	"tally/listfile"
 )
 
 // counter is a Process that takes any step but "refused", and counts.
@@ -159,7 +160,7 @@ func TestSignedAwaySteps(t *testing.T) {
 	// A signed entry that does not commit to the payload sent is refused.
 	in = sign(t, "f")
 	in[0].Payload = []byte("something else")
-	if _, err := svc.RecordSteps(ctx, "t", in, &counter{}); err == nil || !strings.Contains(err.Error(), "does not commit to this step's payload") {
+	if _, err := svc.RecordSteps(ctx, "t", in, &counter{}); err == nil || !strings.Contains(err.Error(), "does not commit to what was sent") {
 		t.Fatalf("err = %v", err)
 	}
 	// Nor is an entry made out to another kind or party.
@@ -187,5 +188,64 @@ func TestSignedAwaySteps(t *testing.T) {
 	_, err = svc.PrepareSteps(ctx, "t", []tally.StepInput{{Kind: "refused", By: "UA", Payload: []byte("x")}}, &counter{})
 	if err == nil || !strings.Contains(err.Error(), "may not do that now") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestSignedAwayImport imports a list whose entry the party signed away
+// from the service, committing to its file with its own salt; a file other
+// than the one signed for stores nothing.
+func TestSignedAwayImport(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	partyKey, _, err := ledger.WriteKeyFiles(dir, ledger.RoleParty, "UA")
+	if err != nil {
+		t.Fatal(err)
+	}
+	logKey, _, err := ledger.WriteKeyFiles(dir, ledger.RoleLog, "TR")
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, st := serviceWithLog(t, filepath.Join(dir, "s.db"), dir, logKey)
+	defer st.Close()
+	ua := mustSigner(t, partyKey)
+	csv := "ref,surname,given name,birth date,category\nUA-1,Петренко,Іван,2001-01-01,aged-18-25\n"
+	signedFor := func(file string) (salt, entry []byte) {
+		salt = ledger.NewSalt()
+		c := ledger.Commit(salt, []byte(file))
+		text, err := svc.PrepareListEntryFor(ctx, tally.Actor{User: tally.User{ID: 1, Login: "ua-clerk", Roles: []tally.Role{tally.RoleClerk},
+			Org: tally.Organization{Kind: tally.OrgParty, Code: "UA"}}, Via: tally.ViaToken}, "t", "UA", c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		signed, err := ledger.SignChain(text, []ledger.Step{{Kind: ledger.KindListVersion, Commitment: c}}, ua)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return salt, signed[0]
+	}
+	imp := func(file string, salt, entry []byte) (tally.ListVersion, error) {
+		rows, err := listfile.NewReader("l.csv", strings.NewReader(file), listfile.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, _, err := svc.ImportList(ctx, tally.Import{AgreementID: "t", Party: "UA", Kind: tally.KindRequest, FileName: "l.csv",
+			Original: strings.NewReader(file), Rows: rows, Salt: salt, Entry: entry})
+		return v, err
+	}
+	salt, entry := signedFor(csv)
+	// Another file than the one signed for: refused, nothing stored.
+	if _, err := imp(strings.Replace(csv, "Петренко", "Коваль", 1), salt, entry); err == nil || !strings.Contains(err.Error(), "does not commit to what was sent") {
+		t.Fatalf("another file: %v", err)
+	}
+	if vs, _ := svc.Lists(ctx, "t"); len(vs) != 0 {
+		t.Fatalf("stored after a refusal: %v", vs)
+	}
+	v, err := imp(csv, salt, entry)
+	if err != nil || v.Entry < 0 || v.Version != 1 {
+		t.Fatalf("the file signed for: %+v %v", v, err)
+	}
+	// The same signed entry again: a conflict, not a second version.
+	if _, err := imp(csv, salt, entry); tally.ErrorCodeOf(err) != tally.EConflict {
+		t.Fatalf("the entry again: %v", err)
 	}
 }
