@@ -24,8 +24,15 @@ import (
 type auditQueue struct {
 	mu      sync.Mutex
 	pending []*pendingAudit
-	writing bool
+	writers int // batches being written
 }
+
+// auditWriters is how many batches may be written at once. One would do
+// if writing a batch took only its commit; but under load a batch's few
+// round trips wait their turn for the processor, and a request that
+// arrives just after a batch began would wait for all of it and then its
+// own. With a few under way, a record waits for about one batch.
+const auditWriters = 4
 
 type pendingAudit struct {
 	r    AuditRecord
@@ -41,7 +48,7 @@ func (s *Service) audited(ctx context.Context, actor Actor, action Action, agree
 	q := &s.audits
 	q.mu.Lock()
 	q.pending = append(q.pending, p)
-	if q.writing {
+	if q.writers >= auditWriters {
 		q.mu.Unlock()
 		select {
 		case err := <-p.done:
@@ -51,7 +58,7 @@ func (s *Service) audited(ctx context.Context, actor Actor, action Action, agree
 			return ctx.Err()
 		}
 	}
-	q.writing = true
+	q.writers++
 	q.mu.Unlock()
 	// The batch holds other requests' records: it is not abandoned when
 	// this request is.
@@ -69,7 +76,7 @@ func (s *Service) drainAudits(ctx context.Context, once bool) {
 		batch := q.pending
 		q.pending = nil
 		if len(batch) == 0 {
-			q.writing = false
+			q.writers--
 			q.mu.Unlock()
 			return
 		}

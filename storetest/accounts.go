@@ -278,6 +278,11 @@ func testAudit(t *testing.T, s tally.Store) {
 		return tx.AddAudit(ctx, want[0], tally.AuditRecord{At: at, UserID: 99999, Action: tally.ActionReadRows}, want[1])
 	})
 	wantCode(t, "audit records one of which is of no account", err, tally.ENotFound)
+	// A batch large enough for an engine's bulk path, the same.
+	err = s.Update(ctx, func(tx tally.Tx) error {
+		return tx.AddAudit(ctx, want[0], want[1], want[2], tally.AuditRecord{At: at, UserID: 99999, Action: tally.ActionReadRows}, want[3], want[4])
+	})
+	wantCode(t, "a batch of audit records one of which is of no account", err, tally.ENotFound)
 }
 
 func testRowsAfter(t *testing.T, s tally.Store) {
