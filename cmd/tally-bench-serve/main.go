@@ -40,6 +40,8 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -153,7 +155,7 @@ func run(o options) error {
 	}
 	defer cleanup()
 	defer st.Close()
-	fmt.Printf("import store (no signed log: the server holds no party key, so a signed-log store refuses API imports by design): %s\n", where)
+	fmt.Printf("import store (a signed log; the client signs its entry): %s\n", where)
 	return importThroughAPI(ctx, o, st)
 }
 
@@ -742,17 +744,73 @@ func importThroughAPI(ctx context.Context, o options, st *sqlstore.DB) error {
 	if err != nil {
 		return err
 	}
+	// A signed log, as in production: the clerk's side signs the entry
+	// of its import itself (the server holds no party key).
+	keys := ledger.Keys{Parties: map[string]string{}}
+	lkey, lvkey, err := ledger.GenerateRoleKey(ledger.RoleLog, "TR")
+	if err != nil {
+		return err
+	}
+	logSigner, err := ledger.NewSigner(lkey)
+	if err != nil {
+		return err
+	}
+	keys.Log = lvkey
+	pkey, pvkey, err := ledger.GenerateRoleKey(ledger.RoleParty, "UA")
+	if err != nil {
+		return err
+	}
+	uaSigner, err := ledger.NewSigner(pkey)
+	if err != nil {
+		return err
+	}
+	keys.Parties["UA"] = pvkey
+	svc.UseLogKey(logSigner)
+	if err := svc.SetUpLog(ctx, keys, logSigner); err != nil {
+		return err
+	}
 	csv := listCSV("UI", o.importRows, 99)
 	base, stop, err := serve(svc)
 	if err != nil {
 		return err
 	}
 	defer stop()
+	client := &http.Client{Timeout: 5 * time.Minute}
+	start := time.Now()
+
+	// The client commits to its file with its own salt, has the server
+	// prepare the entry, and signs it: all in the figure.
+	salt := ledger.NewSalt()
+	commitment := ledger.Commit(salt, csv)
+	preq, err := http.NewRequestWithContext(ctx, "POST", base+"/api/agreements/"+ag.ID+"/lists/prepare",
+		strings.NewReader(`{"party":"UA","commitment":"`+commitment.String()+`"}`))
+	if err != nil {
+		return err
+	}
+	preq.Header.Set("Content-Type", "application/json")
+	preq.Header.Set("Authorization", "Bearer "+token)
+	pres, err := client.Do(preq)
+	if err != nil {
+		return err
+	}
+	var prep struct {
+		Entry string `json:"entry"`
+	}
+	err = json.NewDecoder(pres.Body).Decode(&prep)
+	pres.Body.Close()
+	if err != nil || pres.StatusCode != http.StatusOK {
+		return fmt.Errorf("prepare: %s: %v", pres.Status, err)
+	}
+	signed, err := ledger.SignChain([]byte(prep.Entry), []ledger.Step{{Kind: ledger.KindListVersion, Commitment: commitment}}, uaSigner)
+	if err != nil {
+		return err
+	}
 
 	pr, pw := io.Pipe()
 	mw := multipart.NewWriter(pw)
 	go func() {
-		for _, f := range [][2]string{{"party", "UA"}, {"kind", "request"}} {
+		for _, f := range [][2]string{{"party", "UA"}, {"kind", "request"},
+			{"salt", base64.StdEncoding.EncodeToString(salt)}, {"entry", string(signed[0])}} {
 			if err := mw.WriteField(f[0], f[1]); err != nil {
 				pw.CloseWithError(err)
 				return
@@ -773,8 +831,6 @@ func importThroughAPI(ctx context.Context, o options, st *sqlstore.DB) error {
 	}
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	req.Header.Set("Authorization", "Bearer "+token)
-	client := &http.Client{Timeout: 5 * time.Minute}
-	start := time.Now()
 	res, err := client.Do(req)
 	if err != nil {
 		return err
@@ -792,10 +848,10 @@ func importThroughAPI(ctx context.Context, o options, st *sqlstore.DB) error {
 	if err != nil {
 		return err
 	}
-	if v.Rows != o.importRows {
-		return errors.New("import: the version holds " + fmt.Sprint(v.Rows) + " rows")
+	if v.Rows != o.importRows || v.Entry < 0 {
+		return errors.New("import: the version holds " + fmt.Sprint(v.Rows) + " rows, entry " + fmt.Sprint(v.Entry))
 	}
-	fmt.Printf("import through the API: %d rows, %.1f MB, %.2f s wall, %.0f rows/s (201 Created, %s)\n",
-		v.Rows, float64(len(csv))/1e6, wall.Seconds(), float64(v.Rows)/wall.Seconds(), res.Header.Get("Location"))
+	fmt.Printf("import through the API, signed by the client: %d rows, %.1f MB, %.2f s wall, %.0f rows/s (201 Created, %s, entry %d)\n",
+		v.Rows, float64(len(csv))/1e6, wall.Seconds(), float64(v.Rows)/wall.Seconds(), res.Header.Get("Location"), v.Entry)
 	return nil
 }
