@@ -55,6 +55,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"slices"
 	"strings"
@@ -95,6 +96,14 @@ type options struct {
 }
 
 func main() {
+	// As tally serve runs (see serverGC in cmd/tally/serve.go), so that the
+	// figures are the server's.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(200)
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(1 << 30)
+	}
 	var o options
 	flag.StringVar(&o.db, "db", "", "the store: a SQLite path or postgres:// URL (default: a new SQLite file in a temporary directory); a postgres database gets a schema of the run's own, dropped after")
 	flag.IntVar(&o.persons, "persons", 100_000, "persons in the lists, across both parties")
