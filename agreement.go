@@ -292,3 +292,39 @@ func (c *Category) RatioOf() (first, second int) {
 	}
 	return c.Ratio[0], c.Ratio[1]
 }
+
+// Clone returns a deep copy of a: changing the copy, its slices or what its
+// pointers point to leaves a untouched. A store that keeps agreements in
+// memory gives each caller a clone.
+func (a Agreement) Clone() Agreement {
+	c := a
+	c.Parties = slices.Clone(a.Parties)
+	if a.Mediator != nil {
+		m := *a.Mediator
+		c.Mediator = &m
+	}
+	if a.Commission != nil {
+		cm := *a.Commission
+		c.Commission = &cm
+	}
+	if a.Categories != nil {
+		c.Categories = make([]Category, len(a.Categories))
+		for i, cat := range a.Categories {
+			cat.Eligibility.Conditions = slices.Clone(cat.Eligibility.Conditions)
+			if r := cat.Eligibility.Age; r != nil {
+				rc := *r
+				if r.Min != nil {
+					v := *r.Min
+					rc.Min = &v
+				}
+				if r.Max != nil {
+					v := *r.Max
+					rc.Max = &v
+				}
+				cat.Eligibility.Age = &rc
+			}
+			c.Categories[i] = cat
+		}
+	}
+	return c
+}

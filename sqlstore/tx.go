@@ -149,22 +149,22 @@ func (t *tx) AddAgreement(ctx context.Context, a tally.Agreement, source []byte)
 	return nil
 }
 
-// storedAgreement is an agreement as stored.
+// storedAgreement is an agreement as stored, decoded.
 type storedAgreement struct {
-	doc    string
+	a      tally.Agreement
 	source []byte
 }
 
 // Agreement reads an agreement. Stored agreements are never changed or
 // removed (this package has no statement that would), so one read in a
 // View, where only what is committed is seen, is kept for the life of
-// the store, and read again from memory: a query fewer for every request
-// of the server. It is decoded anew each time, so that no caller shares
-// another's slices.
+// the store, decoded, and read again from memory: a query and a JSON
+// decoding fewer for every request of the server. Each caller gets its
+// own clone, so that no caller shares another's slices.
 func (t *tx) Agreement(ctx context.Context, id string) (tally.Agreement, []byte, error) {
 	if v, ok := t.db.agreements.Load(id); ok {
 		sa := v.(storedAgreement)
-		return t.decodeAgreement(id, sa.doc, bytes.Clone(sa.source))
+		return sa.a.Clone(), bytes.Clone(sa.source), nil
 	}
 	var doc string
 	var source []byte
@@ -182,10 +182,11 @@ func (t *tx) Agreement(ctx context.Context, id string) (tally.Agreement, []byte,
 	if source == nil {
 		source = []byte{}
 	}
-	if t.readOnly {
-		t.db.agreements.Store(id, storedAgreement{doc, bytes.Clone(source)})
+	a, source, err := t.decodeAgreement(id, doc, source)
+	if err == nil && t.readOnly {
+		t.db.agreements.Store(id, storedAgreement{a.Clone(), bytes.Clone(source)})
 	}
-	return t.decodeAgreement(id, doc, source)
+	return a, source, err
 }
 
 func (t *tx) decodeAgreement(id, doc string, source []byte) (tally.Agreement, []byte, error) {
