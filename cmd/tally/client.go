@@ -79,7 +79,9 @@ func (c *serverClient) do(ctx context.Context, method, path string, in, out any)
 
 // send sends body, of contentType, and reads the answer as do does.
 func (c *serverClient) send(ctx context.Context, method, path, contentType string, body io.Reader, out any) error {
+	path, query, _ := strings.Cut(path, "?") // JoinPath would escape the "?"
 	u := c.base.JoinPath(path)
+	u.RawQuery = query
 	req, err := http.NewRequestWithContext(ctx, method, u.String(), body)
 	if err != nil {
 		return err
@@ -383,5 +385,79 @@ func (a *app) importRemote(ctx context.Context, in tally.Import, kind, path, key
 	}
 	fmt.Fprintln(a.stdout)
 	printReport(a.stdout, out.Report)
+	return nil
+}
+
+// submitRemote puts a list version to review through the server: the
+// version's rows (refs and categories) are read from the server, page by
+// page, and the step is signed here, as every step is.
+func (a *app) submitRemote(ctx context.Context, f stepFlags, ref string) error {
+	c, err := a.client()
+	if err != nil {
+		return err
+	}
+	ag, err := c.remoteAgreement(ctx, f.agreement)
+	if err != nil {
+		return err
+	}
+	f.agreement = ag.ID
+	listID, n, err := tally.ParseVersionRef(ref)
+	if err != nil {
+		return err
+	}
+	base := "/api/agreements/" + url.PathEscape(ag.ID) + "/lists"
+	if n == 0 {
+		var latest []struct {
+			List    string `json:"list"`
+			Version int    `json:"version"`
+		}
+		if err := c.do(ctx, "GET", base, nil, &latest); err != nil {
+			return err
+		}
+		for _, v := range latest {
+			if v.List == listID {
+				n = v.Version
+			}
+		}
+		if n == 0 {
+			return tally.Errorf(tally.ENotFound, "the server shows you no list %s", listID)
+		}
+	}
+	vpath := base + "/" + url.PathEscape(listID) + "/versions/" + fmt.Sprint(n)
+	var vr struct {
+		Version versionJSON `json:"version"`
+	}
+	if err := c.do(ctx, "GET", vpath, nil, &vr); err != nil {
+		return err
+	}
+	body := exchange.ListSubmitted{List: listID, Version: n, Kind: vr.Version.Kind}
+	for after := 0; ; {
+		var page struct {
+			Rows []struct {
+				Ref    string            `json:"ref"`
+				Fields map[string]string `json:"fields"`
+			} `json:"rows"`
+			Next *int `json:"next_after"`
+		}
+		if err := c.do(ctx, "GET", fmt.Sprintf("%s/rows?after=%d&limit=%d", vpath, after, tally.MaxRowsPerRead), nil, &page); err != nil {
+			return err
+		}
+		for _, r := range page.Rows {
+			cat := r.Fields[tally.FieldCategory.String()]
+			if cat == "" {
+				cat = vr.Version.Category
+			}
+			body.Rows = append(body.Rows, exchange.ListRow{Ref: r.Ref, Category: tally.Code(cat)})
+		}
+		if page.Next == nil {
+			break
+		}
+		after = *page.Next
+	}
+	entries, err := a.recordRemote(ctx, f, body)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "%s@%d put to review: %s, %s\n", listID, n, plural(len(body.Rows), "row"), entriesText(entries))
 	return nil
 }

@@ -124,6 +124,9 @@ func (a *app) reviewCommand() *cobra.Command {
 		Args:  exactArgs(1, "the list version, such as ua-request@2"),
 		RunE: func(c *cobra.Command, args []string) error {
 			ctx := c.Context()
+			if a.server != "" {
+				return a.submitRemote(ctx, sf, args[0])
+			}
 			svc, done, v, err := a.listVersion(ctx, sf.agreement, args[0])
 			if err != nil {
 				return err

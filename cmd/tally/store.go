@@ -43,7 +43,7 @@ func (a *app) openStore(ctx context.Context) (*sqlstore.DB, error) {
 	if a.server != "" {
 		// Not a local store by mistake: a command that has no server
 		// mode must say so, not quietly work on a file here.
-		return nil, usagef("this command works on a local store, not against a server: leave out --server (and unset $TALLY_SERVER), or use the server's pages; against a server, tally imports lists (list import) and takes the steps of the process (review answer, round, remains, children, commission) and shows their status")
+		return nil, usagef("this command works on a local store, not against a server: leave out --server (and unset $TALLY_SERVER), or use the server's pages; against a server, tally imports lists (list import) and takes the steps of the process (review submit and answer, round, remains, children, commission) and shows their status")
 	}
 	db := a.db
 	if strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://") {
