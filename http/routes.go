@@ -110,10 +110,16 @@ func (s *Server) openapi(w http.ResponseWriter, r *http.Request, _ tally.Actor) 
 const maxJSONBody = 64 << 10
 
 func readJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	return readJSONUpTo(w, r, v, maxJSONBody)
+}
+
+// readJSONUpTo reads a JSON body of at most limit bytes into v, refusing
+// unknown fields.
+func readJSONUpTo(w http.ResponseWriter, r *http.Request, v any, limit int64) error {
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
 		return &tally.Error{Code: codeBadRequest, Message: "send the body as application/json"}
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxJSONBody))
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, limit))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return badRequest("the body is not the JSON expected: %v", err)

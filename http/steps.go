@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
-	"mime"
 	"net/http"
 	"strings"
 	"time"
@@ -84,15 +83,7 @@ type stepsJSON struct {
 // readStepsJSON reads a steps request's body, which may be larger than
 // other JSON bodies.
 func readStepsJSON(w http.ResponseWriter, r *http.Request, v any) error {
-	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
-		return &tally.Error{Code: codeBadRequest, Message: "send the body as application/json"}
-	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxStepsBody))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return badRequest("the body is not the JSON expected: %v", err)
-	}
-	return nil
+	return readJSONUpTo(w, r, v, maxStepsBody)
 }
 
 // mayTakeSteps returns the agreement if actor may take its organisation's

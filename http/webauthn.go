@@ -249,39 +249,51 @@ type ceremonyBody struct {
 	Credential json.RawMessage `json:"credential"`
 }
 
-func (s *Server) registerFinish(w http.ResponseWriter, r *http.Request, actor tally.Actor) error {
+// finishing is what both finishes have read before they check the
+// browser's answer: the body, the relying party, the ceremony begun (taken
+// from the session, so an answer cannot be replayed) and the person.
+type finishing struct {
+	body    ceremonyBody
+	rp      *webauthn.WebAuthn
+	session webauthn.SessionData
+	user    waUser
+}
+
+func (s *Server) finishCeremony(w http.ResponseWriter, r *http.Request, actor tally.Actor) (f finishing, err error) {
 	if err := ceremonySession(r, actor); err != nil {
-		return err
+		return f, err
 	}
-	var body ceremonyBody
-	if err := readJSON(w, r, &body); err != nil {
-		return err
+	if err := readJSON(w, r, &f.body); err != nil {
+		return f, err
 	}
-	if len(body.Credential) == 0 {
-		return &tally.Error{Code: tally.EInvalid, Key: "credential", Message: "send the security key's answer in the field credential"}
+	if len(f.body.Credential) == 0 {
+		return f, &tally.Error{Code: tally.EInvalid, Key: "credential", Message: "send the security key's answer in the field credential"}
 	}
-	rp, err := s.relyingParty(r)
+	if f.rp, err = s.relyingParty(r); err != nil {
+		return f, err
+	}
+	if f.session, err = s.takeCeremony(r, actor); err != nil {
+		return f, err
+	}
+	f.user, err = s.ceremonyUser(r, actor)
+	return f, err
+}
+
+func (s *Server) registerFinish(w http.ResponseWriter, r *http.Request, actor tally.Actor) error {
+	f, err := s.finishCeremony(w, r, actor)
 	if err != nil {
 		return err
 	}
-	sd, err := s.takeCeremony(r, actor)
-	if err != nil {
-		return err
-	}
-	u, err := s.ceremonyUser(r, actor)
-	if err != nil {
-		return err
-	}
-	parsed, err := protocol.ParseCredentialCreationResponseBytes(body.Credential)
+	parsed, err := protocol.ParseCredentialCreationResponseBytes(f.body.Credential)
 	if err != nil {
 		return ceremonyError("registering a security key", err)
 	}
-	cred, err := rp.CreateCredential(u, sd, parsed)
+	cred, err := f.rp.CreateCredential(f.user, f.session, parsed)
 	if err != nil {
 		return ceremonyError("registering a security key", err)
 	}
 	k := tally.SecurityKey{CredentialID: cred.ID, PublicKey: cred.PublicKey, SignCount: cred.Authenticator.SignCount,
-		AAGUID: cred.Authenticator.AAGUID, Flags: cred.Flags.MsgpByte(), Name: body.Name}
+		AAGUID: cred.Authenticator.AAGUID, Flags: cred.Flags.MsgpByte(), Name: f.body.Name}
 	for _, t := range cred.Transport {
 		k.Transports = append(k.Transports, string(t))
 	}
@@ -322,33 +334,15 @@ func (s *Server) loginBegin(w http.ResponseWriter, r *http.Request, actor tally.
 }
 
 func (s *Server) loginFinish(w http.ResponseWriter, r *http.Request, actor tally.Actor) error {
-	if err := ceremonySession(r, actor); err != nil {
-		return err
-	}
-	var body ceremonyBody
-	if err := readJSON(w, r, &body); err != nil {
-		return err
-	}
-	if len(body.Credential) == 0 {
-		return &tally.Error{Code: tally.EInvalid, Key: "credential", Message: "send the security key's answer in the field credential"}
-	}
-	rp, err := s.relyingParty(r)
+	f, err := s.finishCeremony(w, r, actor)
 	if err != nil {
 		return err
 	}
-	sd, err := s.takeCeremony(r, actor)
-	if err != nil {
-		return err
-	}
-	u, err := s.ceremonyUser(r, actor)
-	if err != nil {
-		return err
-	}
-	parsed, err := protocol.ParseCredentialRequestResponseBytes(body.Credential)
+	parsed, err := protocol.ParseCredentialRequestResponseBytes(f.body.Credential)
 	if err != nil {
 		return ceremonyError("confirming with a security key", err)
 	}
-	cred, err := rp.ValidateLogin(u, sd, parsed)
+	cred, err := f.rp.ValidateLogin(f.user, f.session, parsed)
 	if err != nil {
 		return ceremonyError("confirming with a security key", err)
 	}
