@@ -152,10 +152,8 @@ func (s *Service) record(ctx context.Context, tx Tx, kind, party string, signer 
 	if err != nil {
 		return -1, err
 	}
-	if s.logSigner != nil && !s.publisher.Load() {
-		if _, err := log.Publish(); err != nil {
-			return -1, err
-		}
+	if err := s.publishNow(log); err != nil {
+		return -1, err
 	}
 	return idx, nil
 }
@@ -208,12 +206,22 @@ func (s *Service) appendSigned(ctx context.Context, tx Tx, kind, party string, c
 	if idx < size {
 		return idx, true, nil
 	}
-	if s.logSigner != nil && !s.publisher.Load() {
-		if _, err := log.Publish(); err != nil {
-			return -1, false, err
-		}
+	if err := s.publishNow(log); err != nil {
+		return -1, false, err
 	}
 	return idx, false, nil
+}
+
+// publishNow signs a checkpoint of log in the transaction of the change
+// just appended, when the service holds the log's key and no periodic
+// publisher runs (RunPublisher): every submission then comes back with a
+// receipt.
+func (s *Service) publishNow(log *ledger.Log) error {
+	if s.logSigner == nil || s.publisher.Load() {
+		return nil
+	}
+	_, err := log.Publish()
+	return err
 }
 
 // Receipt returns the receipt of log entry i: the entry, its inclusion
@@ -369,10 +377,7 @@ func (s *Service) Submit(ctx context.Context, entries [][]byte) (idx []int64, er
 			}
 			return err
 		}
-		if s.logSigner != nil && !s.publisher.Load() {
-			_, err = log.Publish()
-		}
-		return err
+		return s.publishNow(log)
 	})
 	return idx, err
 }
