@@ -3,6 +3,7 @@ package tally_test
 import (
 	"context"
 	"errors"
+	"golang.org/x/mod/sumdb/note"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -25,18 +26,7 @@ func (c *counter) Apply(entry int64, kind, by string, payload []byte) error {
 
 func TestRecordSteps(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	partyKey, _, err := ledger.WriteKeyFiles(dir, ledger.RoleParty, "UA")
-	if err != nil {
-		t.Fatal(err)
-	}
-	logKey, _, err := ledger.WriteKeyFiles(dir, ledger.RoleLog, "TR")
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc, st := serviceWithLog(t, filepath.Join(dir, "s.db"), dir, logKey)
-	defer st.Close()
-	ua := mustSigner(t, partyKey)
+	svc, ua, dir := serviceWithUAKey(t)
 
 	step := func(kind, payload string) tally.StepInput {
 		return tally.StepInput{Kind: kind, By: "UA", Payload: []byte(payload), Signer: ua}
@@ -94,18 +84,7 @@ func mustKeyFile(t *testing.T, dir, party string) string {
 // recorded — and refuses what the party did not sign for.
 func TestSignedAwaySteps(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	partyKey, _, err := ledger.WriteKeyFiles(dir, ledger.RoleParty, "UA")
-	if err != nil {
-		t.Fatal(err)
-	}
-	logKey, _, err := ledger.WriteKeyFiles(dir, ledger.RoleLog, "TR")
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc, st := serviceWithLog(t, filepath.Join(dir, "s.db"), dir, logKey)
-	defer st.Close()
-	ua := mustSigner(t, partyKey)
+	svc, ua, _ := serviceWithUAKey(t)
 
 	sign := func(t *testing.T, payloads ...string) []tally.StepInput {
 		t.Helper()
@@ -196,18 +175,7 @@ func TestSignedAwaySteps(t *testing.T) {
 // than the one signed for stores nothing.
 func TestSignedAwayImport(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	partyKey, _, err := ledger.WriteKeyFiles(dir, ledger.RoleParty, "UA")
-	if err != nil {
-		t.Fatal(err)
-	}
-	logKey, _, err := ledger.WriteKeyFiles(dir, ledger.RoleLog, "TR")
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc, st := serviceWithLog(t, filepath.Join(dir, "s.db"), dir, logKey)
-	defer st.Close()
-	ua := mustSigner(t, partyKey)
+	svc, ua, _ := serviceWithUAKey(t)
 	csv := "ref,surname,given name,birth date,category\nUA-1,Петренко,Іван,2001-01-01,aged-18-25\n"
 	signedFor := func(file string) (salt, entry []byte) {
 		salt = ledger.NewSalt()
@@ -248,4 +216,22 @@ func TestSignedAwayImport(t *testing.T) {
 	if _, err := imp(csv, salt, entry); tally.ErrorCodeOf(err) != tally.EConflict {
 		t.Fatalf("the entry again: %v", err)
 	}
+}
+
+// serviceWithUAKey is a service over a new store of agreement "t" with a
+// signed log whose UA key signs, and the directory of the key files.
+func serviceWithUAKey(t *testing.T) (*tally.Service, note.Signer, string) {
+	t.Helper()
+	dir := t.TempDir()
+	partyKey, _, err := ledger.WriteKeyFiles(dir, ledger.RoleParty, "UA")
+	if err != nil {
+		t.Fatal(err)
+	}
+	logKey, _, err := ledger.WriteKeyFiles(dir, ledger.RoleLog, "TR")
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, st := serviceWithLog(t, filepath.Join(dir, "s.db"), dir, logKey)
+	t.Cleanup(func() { st.Close() })
+	return svc, mustSigner(t, partyKey), dir
 }
