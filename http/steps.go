@@ -200,16 +200,10 @@ func (s *Server) submit(r *http.Request, actor tally.Actor, agreementID string, 
 		}
 		in = append(in, tally.StepInput{Kind: st.Kind, By: e.By, Payload: []byte(st.Payload), Salt: salt, Entry: []byte(st.Entry)})
 	}
-	entries, err := s.svc.RecordStepsFor(r.Context(), actor, agreementID, in, exchange.NewProcess(ag))
-	if err != nil {
-		return nil, err
-	}
-	if err := s.svc.Cosign(r.Context()); err != nil {
-		// The steps are recorded; the witnesses cosign with the next
-		// checkpoint.
-		info(r).internal = err
-	}
-	return entries, nil
+	// The witnesses cosign with the server's publisher (tally serve
+	// --log-key), as for imports: not on the request's path, where a
+	// witness out of reach would hold the signer's answer up.
+	return s.svc.RecordStepsFor(r.Context(), actor, agreementID, in, exchange.NewProcess(ag))
 }
 
 // steps lists an agreement's recorded steps, for a client that replays the
